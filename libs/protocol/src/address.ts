@@ -1,0 +1,17 @@
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Parses "host:port" (or a bare port, meaning 127.0.0.1). Returns null when malformed. */
+export function parseHostPort(text: string): HostPort | null {
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(text.trim());
+  if (!match) return null;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) return null;
+  return { host: match[1] ?? '127.0.0.1', port };
+}
+
+export function formatHostPort({ host, port }: HostPort): string {
+  return `${host}:${port}`;
+}

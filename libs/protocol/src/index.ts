@@ -1,0 +1,6 @@
+export * from './message-patterns';
+export * from './lock-name';
+export * from './lock-messages';
+export * from './cluster-messages';
+export * from './rpc-error';
+export * from './address';

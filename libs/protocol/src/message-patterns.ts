@@ -1,0 +1,15 @@
+/**
+ * TCP message patterns of the Nest microservice transport. Clients (the SDK, the CLI,
+ * followers forwarding to the leader) and peers (log replication) share one port.
+ */
+export const MessagePatterns = {
+  preempt: 'locks.preempt',
+  release: 'locks.release',
+  check: 'locks.check',
+  list: 'locks.list',
+  clusterStatus: 'cluster.status',
+  join: 'cluster.join',
+  peerMessage: 'replication.message',
+} as const;
+
+export type MessagePattern = (typeof MessagePatterns)[keyof typeof MessagePatterns];

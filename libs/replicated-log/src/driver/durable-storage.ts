@@ -1,0 +1,25 @@
+import type { HardState } from '../hard-state';
+import type { LogEntry } from '../log-entry';
+
+/**
+ * What one Ready asks the disk to do. An entry whose index is at or below the last one
+ * written replaces it and everything after it (a follower truncating a conflicting
+ * suffix, Raft section 5.3), so the log file stays append-only.
+ */
+export interface PersistRequest<C> {
+  hardState: HardState | null;
+  entries: LogEntry<C>[];
+  /** false when only the commit index moved: it may reach the disk later */
+  mustSync: boolean;
+}
+
+export interface RecoveredState<C> {
+  hardState: HardState;
+  entries: LogEntry<C>[];
+}
+
+/** The port the ReadyProcessor persists through; libs/wal implements it on files. */
+export interface DurableStorage<C> {
+  /** Resolves once the request is durable (fsync'd when mustSync). */
+  persist(request: PersistRequest<C>): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import type { LogIndex, NodeId, Term } from './ids';
+import type { LogEntry } from './log-entry';
+
+/** Raft section 5.3. An empty `entries` is a heartbeat. */
+export interface AppendEntriesMessage<C> {
+  type: 'appendEntries';
+  from: NodeId;
+  to: NodeId;
+  term: Term;
+  prevLogIndex: LogIndex;
+  prevLogTerm: Term;
+  entries: LogEntry<C>[];
+  leaderCommit: LogIndex;
+}
+
+export interface AppendEntriesReplyMessage {
+  type: 'appendEntriesReply';
+  from: NodeId;
+  to: NodeId;
+  term: Term;
+  success: boolean;
+  /** on success: the last index known to match the leader's log and be on disk */
+  matchIndex: LogIndex;
+  /** on failure: the follower's last index, so the leader can skip back at once */
+  lastLogIndex: LogIndex;
+}
+
+/** Raft section 5.2. */
+export interface RequestVoteMessage {
+  type: 'requestVote';
+  from: NodeId;
+  to: NodeId;
+  term: Term;
+  lastLogIndex: LogIndex;
+  lastLogTerm: Term;
+}
+
+export interface RequestVoteReplyMessage {
+  type: 'requestVoteReply';
+  from: NodeId;
+  to: NodeId;
+  term: Term;
+  granted: boolean;
+}
+
+export type PeerMessage<C> =
+  | AppendEntriesMessage<C>
+  | AppendEntriesReplyMessage
+  | RequestVoteMessage
+  | RequestVoteReplyMessage;
