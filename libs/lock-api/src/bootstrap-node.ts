@@ -1,0 +1,34 @@
+import { Logger, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ClusterJoinService, ReplicaService, type NodeOptions } from '@app/replica';
+import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
+import { setupSwagger } from './setup-swagger';
+
+/**
+ * Starts one node as a hybrid app: the WAL is replayed during init, and only then do
+ * the TCP transport (peers, SDK) and the HTTP gateway open.
+ */
+export async function bootstrapNode(module: DynamicModule, options: NodeOptions): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, bufferLogs: false });
+  // Size limits apply at the edge: an oversized body is a 413 before any parsing.
+  app.useBodyParser('json', { limit: options.maxBodyBytes });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
+  app.useGlobalFilters(new ServiceUnavailableFilter());
+  app.enableShutdownHooks();
+  app.connectMicroservice<MicroserviceOptions>({
+    transport: Transport.TCP,
+    options: { host: options.host, port: options.port },
+  });
+  setupSwagger(app, options.id);
+  await app.init();
+  await app.get(ReplicaService).start();
+  await app.startAllMicroservices();
+  await app.listen(options.httpPort, options.host);
+  app.get(ClusterJoinService).start();
+  new Logger('Latchkey').log(
+    `${options.id} serving: TCP ${options.host}:${options.port}, HTTP http://${options.host}:${options.httpPort}, Swagger http://${options.host}:${options.httpPort}/docs, data ${options.dataDir}`,
+  );
+  return app;
+}

@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class MemberStatusDto {
+  @ApiProperty({ example: 'n2' }) id!: string;
+  @ApiProperty({ example: '127.0.0.1:8002' }) tcpAddress!: string;
+  @ApiProperty({ example: '127.0.0.1:3002' }) httpAddress!: string;
+  @ApiProperty({ enum: ['leader', 'follower', 'candidate', 'unknown'] }) role!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'on the leader: highest index on this member\'s disk' }) matchIndex!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'on the leader: entries this member is behind' }) lag!: number | null;
+}
+
+export class ClusterStatusDto {
+  @ApiProperty({ example: 'n1' }) id!: string;
+  @ApiProperty({ enum: ['leader', 'follower', 'candidate'] }) role!: string;
+  @ApiProperty() term!: number;
+  @ApiProperty({ type: String, nullable: true }) leaderId!: string | null;
+  @ApiProperty() commitIndex!: number;
+  @ApiProperty() appliedIndex!: number;
+  @ApiProperty() lastIndex!: number;
+  @ApiProperty({ type: [MemberStatusDto] }) members!: MemberStatusDto[];
+}
+
+export class HealthDto {
+  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: string;
+  @ApiProperty({ example: 'n1' }) id!: string;
+  @ApiProperty({ enum: ['leader', 'follower', 'candidate'] }) role!: string;
+  @ApiProperty({ type: String, nullable: true }) leaderId!: string | null;
+}

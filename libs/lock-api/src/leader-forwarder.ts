@@ -1,0 +1,57 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { catchError, firstValueFrom, map, of, timeout } from 'rxjs';
+import { isRpcErrorBody, parseHostPort, type MessagePattern } from '@app/protocol';
+import { NODE_OPTIONS, ReplicaService, type NodeOptions } from '@app/replica';
+import { fromRpcErrorBody, ok, type LockApiResult } from './lock-api-error';
+
+/** Sends a client's write to the current leader's TCP transport (DESIGN.md section 2). */
+@Injectable()
+export class LeaderForwarder implements OnApplicationShutdown {
+  private readonly clients = new Map<string, ClientProxy>();
+
+  constructor(
+    private readonly replica: ReplicaService,
+    @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
+  ) {}
+
+  async forward<T>(pattern: MessagePattern, payload: object): Promise<LockApiResult<T>> {
+    const leader = this.replica.leader();
+    if (!leader || leader.id === this.options.id) return { type: 'noLeader' };
+    const request$ = this.clientFor(leader.tcpAddress)
+      .send<T>(pattern, { ...payload, forwardedBy: this.options.id })
+      .pipe(
+        timeout(this.options.requestTimeoutMs),
+        map((value) => ok(value)),
+        catchError((error: unknown) =>
+          of<LockApiResult<T>>(
+            isRpcErrorBody(error)
+              ? fromRpcErrorBody(error)
+              : { type: 'unavailable', reason: `leader ${leader.id} did not answer: ${describe(error)}` },
+          ),
+        ),
+      );
+    return firstValueFrom(request$);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((client) => client.close()));
+  }
+
+  private clientFor(address: string): ClientProxy {
+    let client = this.clients.get(address);
+    if (!client) {
+      const parsed = parseHostPort(address);
+      if (!parsed) throw new Error(`malformed leader address ${address}`);
+      client = ClientProxyFactory.create({ transport: Transport.TCP, options: parsed });
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
+  return String(error);
+}

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { JoinClusterHandler } from './commands/join-cluster.handler';
+import { PreemptLockHandler } from './commands/preempt-lock.handler';
+import { ReleaseLockHandler } from './commands/release-lock.handler';
+import { LockOwnersProjection } from './events/lock-owners.projection';
+import { ClusterHttpController } from './http/cluster.http.controller';
+import { LocksHttpController } from './http/locks.http.controller';
+import { LeaderForwarder } from './leader-forwarder';
+import { LockOwnersReadModel } from './lock-owners.read-model';
+import { LockWriteService } from './lock-write.service';
+import { ClusterStatusHandler } from './queries/cluster-status.handler';
+import { CheckLockHandler } from './queries/check-lock.handler';
+import { ListLocksHandler } from './queries/list-locks.handler';
+import { LocksTcpController } from './tcp/locks.tcp.controller';
+
+const CommandHandlers = [PreemptLockHandler, ReleaseLockHandler, JoinClusterHandler];
+const QueryHandlers = [CheckLockHandler, ListLocksHandler, ClusterStatusHandler];
+const EventHandlers = [LockOwnersProjection];
+
+/** The client-facing side of a node: CQRS, the read model, HTTP and TCP controllers. */
+@Module({
+  imports: [CqrsModule],
+  controllers: [LocksHttpController, ClusterHttpController, LocksTcpController],
+  providers: [LockOwnersReadModel, LeaderForwarder, LockWriteService, ...CommandHandlers, ...QueryHandlers, ...EventHandlers],
+})
+export class LockApiModule {}

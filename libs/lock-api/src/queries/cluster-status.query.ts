@@ -1,0 +1,4 @@
+import { Query } from '@nestjs/cqrs';
+import type { ClusterStatus } from '@app/protocol';
+
+export class ClusterStatusQuery extends Query<ClusterStatus> {}

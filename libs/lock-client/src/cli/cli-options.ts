@@ -1,0 +1,76 @@
+import { isClientId, parseHostPort } from '@app/protocol';
+import { Command, InvalidArgumentError } from 'commander';
+import { defaultClientId } from '../default-client-id';
+import { COMMAND_USAGE } from './lock-command';
+
+/** What the command line asked for, validated. */
+export interface CliInvocation {
+  /** The node given as HOST PORT first, then the --nodes fallbacks. */
+  nodes: string[];
+  clientId: string;
+  json: boolean;
+  requestTimeoutMs?: number;
+  /** The one-shot command and its arguments; empty for the interactive prompt. */
+  words: string[];
+}
+
+const HELP_AFTER = `
+Commands (without one, an interactive prompt starts):
+  ${COMMAND_USAGE}
+
+Exit codes of a one-shot command (which prints its JSON response on stdout):
+  0  success
+  1  refused (preempt not acquired, release not released)
+  2  error (bad usage, invalid name, no node reachable, error answered by the service)`;
+
+/**
+ * Parses argv with commander. Commander's own exits are turned into thrown CommanderErrors
+ * (exitOverride) so the caller decides the exit code and no process.exit cuts output short.
+ */
+export function parseCliArgs(argv: readonly string[]): CliInvocation {
+  const program = new Command('latchkey')
+    .description('Client of the Latchkey replicated lock service')
+    .argument('<host>', 'host of a node (its TCP transport)')
+    .argument('<port>', 'TCP port of that node')
+    .argument('[command...]', 'a command to run once instead of the interactive prompt')
+    .option('--nodes <list>', 'fallback nodes, comma separated host:port', parseNodeList)
+    .option('--client-id <uuid>', 'client ID to hold locks as (default: uuid v5 of user@host)', parseClientId)
+    .option('--timeout <ms>', 'timeout of one request to one node', parseTimeout)
+    .option('--json', 'print raw JSON responses at the interactive prompt too')
+    .addHelpText('after', HELP_AFTER)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.parse([...argv], { from: 'node' });
+
+  const [host, port, words] = program.processedArgs as [string, string, string[]];
+  const primary = parseHostPort(`${host}:${port}`);
+  if (!primary) program.error(`error: invalid node address "${host}:${port}"`, { exitCode: 2 });
+  const opts = program.opts<{ nodes?: string[]; clientId?: string; timeout?: number; json?: boolean }>();
+  return {
+    nodes: [`${host}:${port}`, ...(opts.nodes ?? [])],
+    clientId: opts.clientId ?? defaultClientId(),
+    json: opts.json === true,
+    requestTimeoutMs: opts.timeout,
+    words,
+  };
+}
+
+function parseNodeList(value: string): string[] {
+  const nodes = value.split(',').map((node) => node.trim()).filter((node) => node.length > 0);
+  const invalid = nodes.find((node) => parseHostPort(node) === null);
+  if (nodes.length === 0 || invalid !== undefined) {
+    throw new InvalidArgumentError(`expected host:port[,host:port...], got "${invalid ?? value}"`);
+  }
+  return nodes;
+}
+
+function parseClientId(value: string): string {
+  if (!isClientId(value)) throw new InvalidArgumentError('expected a UUID');
+  return value.toLowerCase();
+}
+
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) throw new InvalidArgumentError('expected a positive number of milliseconds');
+  return ms;
+}

@@ -1,0 +1,4 @@
+export * from './lock-client';
+export * from './lock-client-error';
+export * from './lock-client-options';
+export * from './default-client-id';

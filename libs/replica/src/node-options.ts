@@ -1,0 +1,31 @@
+/** How one node runs; read from argv and the environment by `parseNodeOptions`. */
+export interface NodeOptions {
+  id: string;
+  /** the address this node binds and advertises to peers and clients */
+  host: string;
+  port: number;
+  httpPort: number;
+  dataDir: string;
+  /** TCP host:port of a member to join through; null for the first leader */
+  join: string | null;
+  /** start a new cluster when the data directory is empty (the `leader` app) */
+  bootstrap: boolean;
+  tickMs: number;
+  heartbeatMs: number;
+  electionTimeoutMinMs: number;
+  electionTimeoutMaxMs: number;
+  /** how long a client request may wait for its entry to be committed and applied */
+  requestTimeoutMs: number;
+  /** HTTP bodies larger than this are refused with 413 */
+  maxBodyBytes: number;
+}
+
+export const NODE_OPTIONS = Symbol('NODE_OPTIONS');
+
+export function tcpAddressOf(options: NodeOptions): string {
+  return `${options.host}:${options.port}`;
+}
+
+export function httpAddressOf(options: NodeOptions): string {
+  return `${options.host}:${options.httpPort}`;
+}

@@ -1,0 +1,83 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { parseHostPort } from '@app/protocol';
+import type { NodeOptions } from './node-options';
+
+type Role = 'leader' | 'follower';
+
+/** Every option, its environment variable and its default (also listed in .env.example). */
+const OPTION_TABLE = [
+  ['--id <id>', 'LATCHKEY_ID', 'node id (default: n<port>)'],
+  ['--host <host>', 'LATCHKEY_HOST', 'address to bind and advertise (default: 127.0.0.1)'],
+  ['--port <port>', 'LATCHKEY_PORT', 'TCP port for clients and peers (default: 8001 leader, 8002 follower)'],
+  ['--http-port <port>', 'LATCHKEY_HTTP_PORT', 'HTTP gateway port (default: TCP port - 5000)'],
+  ['--data-dir <dir>', 'LATCHKEY_DATA_DIR', 'WAL directory (default: ./data/<id>)'],
+  ['--join <host:port>', 'LATCHKEY_JOIN', 'TCP address of a cluster member to join through'],
+  ['--tick-ms <ms>', 'LATCHKEY_TICK_MS', 'length of one logical tick (default: 10)'],
+  ['--heartbeat-ms <ms>', 'LATCHKEY_HEARTBEAT_MS', 'leader heartbeat interval (default: 100)'],
+  ['--election-timeout-min-ms <ms>', 'LATCHKEY_ELECTION_TIMEOUT_MIN_MS', 'election timeout lower bound (default: 1000)'],
+  ['--election-timeout-max-ms <ms>', 'LATCHKEY_ELECTION_TIMEOUT_MAX_MS', 'election timeout upper bound (default: 2000)'],
+  ['--request-timeout-ms <ms>', 'LATCHKEY_REQUEST_TIMEOUT_MS', 'how long a request waits for commit (default: 5000)'],
+  ['--max-body-bytes <n>', 'LATCHKEY_MAX_BODY_BYTES', 'largest accepted HTTP body (default: 16384)'],
+] as const;
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return parsed;
+}
+
+function normalizeHost(host: string): string {
+  // "localhost" may resolve to ::1 while peers dial 127.0.0.1; pin it.
+  return host === 'localhost' ? '127.0.0.1' : host;
+}
+
+/**
+ * Parses `[host] [port]` (leader) or `[host] [port] [joinHost] [joinPort]` (follower), the
+ * seed's positional form, and the named options. Named options win over positionals,
+ * which win over the environment, which wins over defaults.
+ */
+export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.ProcessEnv): NodeOptions {
+  const program = new Command(role).argument('[host]').argument('[port]');
+  if (role === 'follower') program.argument('[joinHost]').argument('[joinPort]');
+  for (const [flags, envName, description] of OPTION_TABLE) {
+    program.option(flags, `${description} [env ${envName}]`);
+  }
+  program.allowExcessArguments(false).exitOverride();
+  program.parse(argv, { from: 'user' });
+  const named = program.opts<Record<string, string | undefined>>();
+  const [posHost, posPort, posJoinHost, posJoinPort] = program.args;
+  const pick = (name: string, envName: string, positional?: string) => named[name] ?? positional ?? env[envName];
+
+  const host = normalizeHost(pick('host', 'LATCHKEY_HOST', posHost) ?? '127.0.0.1');
+  const port = positiveInt(pick('port', 'LATCHKEY_PORT', posPort) ?? (role === 'leader' ? '8001' : '8002'));
+  const id = pick('id', 'LATCHKEY_ID') ?? `n${port}`;
+  const positionalJoin = posJoinHost ? `${normalizeHost(posJoinHost)}:${posJoinPort ?? '8001'}` : undefined;
+  const join = pick('join', 'LATCHKEY_JOIN', positionalJoin) ?? null;
+  if (join !== null && !parseHostPort(join)) throw new InvalidArgumentError(`--join "${join}" is not host:port`);
+  if (role === 'follower' && join === null) {
+    throw new InvalidArgumentError('a follower needs --join <host:port> (or the positional leader address)');
+  }
+  const int = (name: string, envName: string, fallback: number) => positiveInt(pick(name, envName) ?? String(fallback));
+  const options: NodeOptions = {
+    id,
+    host,
+    port,
+    httpPort: int('httpPort', 'LATCHKEY_HTTP_PORT', port - 5000),
+    dataDir: pick('dataDir', 'LATCHKEY_DATA_DIR') ?? `./data/${id}`,
+    join: join === null ? null : normalizeJoin(join),
+    bootstrap: role === 'leader',
+    tickMs: int('tickMs', 'LATCHKEY_TICK_MS', 10),
+    heartbeatMs: int('heartbeatMs', 'LATCHKEY_HEARTBEAT_MS', 100),
+    electionTimeoutMinMs: int('electionTimeoutMinMs', 'LATCHKEY_ELECTION_TIMEOUT_MIN_MS', 1000),
+    electionTimeoutMaxMs: int('electionTimeoutMaxMs', 'LATCHKEY_ELECTION_TIMEOUT_MAX_MS', 2000),
+    requestTimeoutMs: int('requestTimeoutMs', 'LATCHKEY_REQUEST_TIMEOUT_MS', 5000),
+    maxBodyBytes: int('maxBodyBytes', 'LATCHKEY_MAX_BODY_BYTES', 16384),
+  };
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(options.id)) throw new InvalidArgumentError(`--id "${options.id}" must be 1-64 of A-Z a-z 0-9 . _ -`);
+  return options;
+}
+
+function normalizeJoin(join: string): string {
+  const parsed = parseHostPort(join);
+  return parsed ? `${normalizeHost(parsed.host)}:${parsed.port}` : join;
+}

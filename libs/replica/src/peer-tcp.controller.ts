@@ -1,0 +1,39 @@
+import { Controller, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { MessagePatterns } from '@app/protocol';
+import type { PeerEnvelope } from './peer-envelope';
+import { ReplicaService } from './replica.service';
+
+const PEER_MESSAGE_TYPES = new Set(['appendEntries', 'appendEntriesReply', 'requestVote', 'requestVoteReply']);
+
+/** Receives replication messages from peers. Malformed ones are dropped, never thrown. */
+@Controller()
+export class PeerTcpController {
+  private readonly logger = new Logger(PeerTcpController.name);
+
+  constructor(private readonly replica: ReplicaService) {}
+
+  @EventPattern(MessagePatterns.peerMessage)
+  onPeerMessage(@Payload() envelope: PeerEnvelope): void {
+    if (!isPeerEnvelope(envelope)) {
+      this.logger.warn('dropped a malformed replication message');
+      return;
+    }
+    this.replica.receive(envelope);
+  }
+}
+
+function isPeerEnvelope(value: unknown): value is PeerEnvelope {
+  const envelope = value as PeerEnvelope | null;
+  const message = envelope?.message;
+  return (
+    typeof envelope?.fromTcpAddress === 'string' &&
+    typeof message === 'object' &&
+    message !== null &&
+    PEER_MESSAGE_TYPES.has(message.type) &&
+    typeof message.from === 'string' &&
+    typeof message.to === 'string' &&
+    Number.isInteger(message.term) &&
+    (message.type !== 'appendEntries' || Array.isArray(message.entries))
+  );
+}

@@ -1,0 +1,14 @@
+import type { RaftConfig } from '@app/replicated-log';
+import type { NodeOptions } from './node-options';
+
+/** The core counts time in ticks; convert once, at the edge. */
+export function raftConfigFromOptions(options: NodeOptions): RaftConfig {
+  const ticks = (ms: number) => Math.max(1, Math.round(ms / options.tickMs));
+  return {
+    id: options.id,
+    heartbeatIntervalTicks: ticks(options.heartbeatMs),
+    electionTimeoutMinTicks: ticks(options.electionTimeoutMinMs),
+    electionTimeoutMaxTicks: ticks(options.electionTimeoutMaxMs),
+    maxEntriesPerMessage: 256,
+  };
+}

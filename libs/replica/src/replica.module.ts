@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ClusterJoinService } from './cluster-join.service';
+import { NODE_OPTIONS, type NodeOptions } from './node-options';
+import { PeerTcpController } from './peer-tcp.controller';
+import { ReplicaService } from './replica.service';
+
+/** One replicated node: the Raft driver, its WAL, its peer transport, and joining. */
+@Module({})
+export class ReplicaModule {
+  static forRoot(options: NodeOptions): DynamicModule {
+    return {
+      module: ReplicaModule,
+      global: true,
+      imports: [CqrsModule],
+      controllers: [PeerTcpController],
+      providers: [{ provide: NODE_OPTIONS, useValue: options }, ReplicaService, ClusterJoinService],
+      exports: [NODE_OPTIONS, ReplicaService, ClusterJoinService],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import type { RaftNode } from '../raft-node';
+import type { DurableStorage } from './durable-storage';
+import type { EntryApplier } from './entry-applier';
+import type { PeerNetwork } from './peer-network';
+
+/**
+ * Runs a node's Ready cycle: persist -> send -> apply -> advance, one Ready at a time.
+ * Production and the simulator both drive their nodes through this class. While one
+ * Ready is being persisted, new inputs accumulate, so the next Ready batches them into
+ * a single fsync.
+ */
+export class ReadyProcessor<C> {
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly node: RaftNode<C>,
+    private readonly storage: DurableStorage<C>,
+    private readonly network: PeerNetwork<C>,
+    private readonly applier: EntryApplier<C>,
+  ) {}
+
+  /** Call after every step; starts a cycle unless one is already running. */
+  kick(): void {
+    if (this.running === null && this.node.hasReady()) {
+      this.running = this.drain().finally(() => {
+        this.running = null;
+        // An input may have arrived between the last check and now.
+        this.kick();
+      });
+    }
+  }
+
+  /** Resolves when nothing is left to process. */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.node.hasReady()) {
+      const ready = this.node.ready();
+      if (ready.entries.length > 0 || ready.hardState !== null) {
+        await this.storage.persist({ hardState: ready.hardState, entries: ready.entries, mustSync: ready.mustSync });
+      }
+      for (const message of ready.messages) this.network.send(message);
+      if (ready.committedEntries.length > 0) this.applier.apply(ready.committedEntries);
+      this.node.advance(ready);
+    }
+  }
+}

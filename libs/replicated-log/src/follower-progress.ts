@@ -1,0 +1,18 @@
+import type { LogIndex } from './ids';
+
+/**
+ * What the leader knows of one follower (Raft figure 2, "volatile state on leaders").
+ * While `probing`, the leader sends one message at a time until it finds where the logs
+ * agree; afterwards it streams entries optimistically, advancing nextIndex as it sends.
+ */
+export interface FollowerProgress {
+  nextIndex: LogIndex;
+  matchIndex: LogIndex;
+  probing: boolean;
+  /** heard from since the last check-quorum round */
+  recentlyActive: boolean;
+}
+
+export function newFollowerProgress(leaderLastIndex: LogIndex): FollowerProgress {
+  return { nextIndex: leaderLastIndex + 1, matchIndex: 0, probing: true, recentlyActive: true };
+}

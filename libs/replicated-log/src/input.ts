@@ -1,0 +1,11 @@
+import type { EntryBody } from './log-entry';
+import type { Member } from './member';
+import type { PeerMessage } from './peer-message';
+
+/** Everything that happens to a node comes in through `RaftNode.step(input)`. */
+export type Input<C> =
+  /** nowMs is the driver's wall clock, used only to stamp entries this node appends */
+  | { type: 'tick'; nowMs: number }
+  | { type: 'receive'; message: PeerMessage<C> }
+  | { type: 'propose'; body: Extract<EntryBody<C>, { type: 'command' }>; nowMs: number }
+  | { type: 'changeMembership'; members: Member[]; nowMs: number };

@@ -1,0 +1,24 @@
+import type { NodeId } from './ids';
+
+/** Everything the core needs to know about time is counted in ticks. */
+export interface RaftConfig {
+  id: NodeId;
+  /** a follower that hears nothing for a random timeout in [min, max] campaigns (section 5.2) */
+  electionTimeoutMinTicks: number;
+  electionTimeoutMaxTicks: number;
+  heartbeatIntervalTicks: number;
+  /** caps one AppendEntries message so a lagging follower catches up in bounded steps */
+  maxEntriesPerMessage: number;
+}
+
+export function validateRaftConfig(config: RaftConfig): string | null {
+  if (config.heartbeatIntervalTicks < 1) return 'heartbeatIntervalTicks must be at least 1';
+  if (config.electionTimeoutMinTicks <= config.heartbeatIntervalTicks) {
+    return 'electionTimeoutMinTicks must exceed heartbeatIntervalTicks';
+  }
+  if (config.electionTimeoutMaxTicks < config.electionTimeoutMinTicks) {
+    return 'electionTimeoutMaxTicks must be at least electionTimeoutMinTicks';
+  }
+  if (config.maxEntriesPerMessage < 1) return 'maxEntriesPerMessage must be at least 1';
+  return null;
+}

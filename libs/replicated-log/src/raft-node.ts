@@ -1,0 +1,518 @@
+import { assert, unreachable } from './assert';
+import { newFollowerProgress, type FollowerProgress } from './follower-progress';
+import type { HardState } from './hard-state';
+import type { LogIndex, NodeId, Term } from './ids';
+import type { Input } from './input';
+import type { EntryBody, LogEntry } from './log-entry';
+import type { Member } from './member';
+import type {
+  AppendEntriesMessage,
+  AppendEntriesReplyMessage,
+  PeerMessage,
+  RequestVoteMessage,
+  RequestVoteReplyMessage,
+} from './peer-message';
+import { majorityOf, quorumMatchIndex } from './quorum';
+import type { RaftConfig } from './raft-config';
+import { RaftLog } from './raft-log';
+import type { Random } from './random';
+import type { Ready } from './ready';
+import type { StepResult } from './step-result';
+
+/** how many full AppendEntries messages may be unacknowledged per follower */
+const MAX_MESSAGES_IN_FLIGHT = 4;
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+export interface RaftStatus {
+  id: NodeId;
+  role: Role;
+  term: Term;
+  leaderId: NodeId | null;
+  commitIndex: LogIndex;
+  appliedIndex: LogIndex;
+  lastIndex: LogIndex;
+  members: Member[];
+  /** per follower, only on the leader */
+  progress: Record<NodeId, { matchIndex: LogIndex; nextIndex: LogIndex }>;
+}
+
+/**
+ * One Raft node as a pure state machine (etcd-io/raft's shape): inputs go in through
+ * `step`, outputs accumulate until the driver takes them with `ready()` and confirms
+ * them with `advance()`. No I/O, no clock, no randomness of its own.
+ */
+export class RaftNode<C> {
+  readonly id: NodeId;
+  private readonly log = new RaftLog<C>();
+  private role: Role = 'follower';
+  private term: Term = 0;
+  private votedFor: NodeId | null = null;
+  private leaderId: NodeId | null = null;
+  private commitIndex: LogIndex = 0;
+  private members: Member[] = [];
+
+  // Driver bookkeeping: what was handed out in a Ready, and what the driver confirmed.
+  private handedOutIndex: LogIndex = 0;
+  private persistedIndex: LogIndex = 0;
+  private applyHandedOutIndex: LogIndex = 0;
+  private appliedIndex: LogIndex = 0;
+  private handedOutHardState: HardState;
+  private messages: PeerMessage<C>[] = [];
+
+  /** the driver's wall clock as of the last input; only used to stamp entries */
+  private leaderClockMs = 0;
+  private electionElapsedTicks = 0;
+  private heartbeatElapsedTicks = 0;
+  private randomizedElectionTimeoutTicks: number;
+  private votesGranted = new Set<NodeId>();
+  private progress = new Map<NodeId, FollowerProgress>();
+
+  constructor(
+    private readonly config: RaftConfig,
+    private readonly random: Random,
+    recovered: { hardState: HardState; entries: LogEntry<C>[] },
+  ) {
+    this.id = config.id;
+    for (const entry of recovered.entries) this.log.append(entry);
+    this.term = recovered.hardState.term;
+    this.votedFor = recovered.hardState.votedFor;
+    this.commitIndex = Math.min(recovered.hardState.commitIndex, this.log.lastIndex);
+    // What was recovered is on disk already.
+    this.handedOutIndex = this.persistedIndex = this.log.lastIndex;
+    this.handedOutHardState = this.hardState();
+    this.refreshMembers();
+    this.randomizedElectionTimeoutTicks = this.randomElectionTimeout();
+  }
+
+  /**
+   * Starts a brand-new cluster with this node as its only member and leader. Only the
+   * first leader of a cluster does this, once, on an empty log.
+   */
+  bootstrap(self: Member, nowMs: number): void {
+    assert(self.id === this.id, 'bootstrap with a foreign member');
+    assert(this.log.lastIndex === 0 && this.term === 0, 'bootstrap on a used log');
+    this.term = 1;
+    this.votedFor = this.id;
+    this.appendOwn({ type: 'membership', members: [self] }, nowMs);
+    this.becomeLeader();
+  }
+
+  step(input: Input<C>): StepResult {
+    switch (input.type) {
+      case 'tick':
+        this.leaderClockMs = Math.max(this.leaderClockMs, input.nowMs);
+        this.tick();
+        return { type: 'accepted' };
+      case 'receive':
+        this.receive(input.message);
+        return { type: 'accepted' };
+      case 'propose':
+        return this.propose(input.body, input.nowMs);
+      case 'changeMembership':
+        return this.changeMembership(input.members, input.nowMs);
+      default:
+        return unreachable(input);
+    }
+  }
+
+  hasReady(): boolean {
+    return (
+      this.messages.length > 0 ||
+      this.log.lastIndex > this.handedOutIndex ||
+      this.commitIndex > this.applyHandedOutIndex ||
+      this.hardStateChanged() ||
+      (this.role === 'leader' && this.hasUnsentEntries())
+    );
+  }
+
+  ready(): Ready<C> {
+    if (this.role === 'leader') this.streamEntries();
+    const entries = this.log.slice(this.handedOutIndex + 1, this.log.lastIndex);
+    this.handedOutIndex = this.log.lastIndex;
+    const hardState = this.hardStateChanged() ? this.hardState() : null;
+    const termOrVoteChanged =
+      hardState !== null &&
+      (hardState.term !== this.handedOutHardState.term ||
+        hardState.votedFor !== this.handedOutHardState.votedFor);
+    if (hardState) this.handedOutHardState = hardState;
+    const committedEntries = this.log.slice(this.applyHandedOutIndex + 1, this.commitIndex);
+    this.applyHandedOutIndex = this.commitIndex;
+    const messages = this.messages;
+    this.messages = [];
+    return {
+      hardState,
+      entries,
+      mustSync: entries.length > 0 || termOrVoteChanged,
+      messages,
+      committedEntries,
+    };
+  }
+
+  /** The driver persisted, sent and applied `ready`. */
+  advance(ready: Ready<C>): void {
+    for (let i = ready.entries.length - 1; i >= 0; i--) {
+      const entry = ready.entries[i];
+      // A later truncation may have replaced what this Ready wrote (section 5.3).
+      if (this.log.termAt(entry.index) === entry.term) {
+        this.persistedIndex = Math.max(this.persistedIndex, entry.index);
+        break;
+      }
+    }
+    const lastApplied = ready.committedEntries.at(-1);
+    if (lastApplied) this.appliedIndex = lastApplied.index;
+    if (this.role === 'leader') this.maybeCommit();
+  }
+
+  status(): RaftStatus {
+    const progress: RaftStatus['progress'] = {};
+    for (const [id, p] of this.progress) progress[id] = { matchIndex: p.matchIndex, nextIndex: p.nextIndex };
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      leaderId: this.leaderId,
+      commitIndex: this.commitIndex,
+      appliedIndex: this.appliedIndex,
+      lastIndex: this.log.lastIndex,
+      members: this.members.map((m) => ({ ...m })),
+      progress,
+    };
+  }
+
+  /** The latest membership in the log, committed or not (thesis section 4.1). */
+  get currentMembers(): readonly Member[] {
+    return this.members;
+  }
+
+  get currentLeaderId(): NodeId | null {
+    return this.leaderId;
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  /** The term of entry `index`, for callers checking that a proposal survived. */
+  termAt(index: LogIndex): Term | undefined {
+    return this.log.termAt(index);
+  }
+
+  /** Checked by the simulator after every step. */
+  invariants(): void {
+    assert(this.commitIndex <= this.log.lastIndex, 'commitIndex beyond the log');
+    assert(this.appliedIndex <= this.commitIndex, 'applied beyond commitIndex');
+    assert(this.persistedIndex <= this.log.lastIndex, 'persisted beyond the log');
+    assert(this.role !== 'leader' || this.leaderId === this.id, 'leader without itself as leaderId');
+    assert(this.role !== 'leader' || this.votedFor === this.id, 'leader that did not vote for itself');
+  }
+
+  // --- inputs ---------------------------------------------------------------------
+
+  private tick(): void {
+    this.electionElapsedTicks++;
+    if (this.role === 'leader') {
+      this.heartbeatElapsedTicks++;
+      if (this.heartbeatElapsedTicks >= this.config.heartbeatIntervalTicks) {
+        this.heartbeatElapsedTicks = 0;
+        this.broadcastHeartbeat();
+      }
+      if (this.electionElapsedTicks >= this.config.electionTimeoutMinTicks) {
+        this.electionElapsedTicks = 0;
+        this.checkQuorum();
+      }
+      return;
+    }
+    if (this.electionElapsedTicks >= this.randomizedElectionTimeoutTicks && this.isVoter(this.id)) {
+      this.campaign();
+    }
+  }
+
+  private propose(body: Extract<EntryBody<C>, { type: 'command' }>, nowMs: number): StepResult {
+    if (this.role !== 'leader') return { type: 'notLeader', leaderId: this.leaderId };
+    const entry = this.appendOwn(body, nowMs);
+    return { type: 'proposed', index: entry.index, term: entry.term };
+  }
+
+  private changeMembership(members: Member[], nowMs: number): StepResult {
+    if (this.role !== 'leader') return { type: 'notLeader', leaderId: this.leaderId };
+    const pendingIndex = this.log.findLast((e) => e.body.type === 'membership');
+    if (pendingIndex > this.commitIndex) return { type: 'membershipChangePending' };
+    const entry = this.appendOwn({ type: 'membership', members }, nowMs);
+    return { type: 'proposed', index: entry.index, term: entry.term };
+  }
+
+  private receive(message: PeerMessage<C>): void {
+    if (message.to !== this.id) return;
+    if (message.term > this.term) {
+      if (message.type === 'requestVote' && this.inLeaderLease()) return;
+      this.becomeFollower(message.term, message.type === 'appendEntries' ? message.from : null);
+    } else if (message.term < this.term) {
+      this.answerStaleMessage(message);
+      return;
+    }
+    switch (message.type) {
+      case 'appendEntries':
+        return this.handleAppendEntries(message);
+      case 'appendEntriesReply':
+        return this.handleAppendEntriesReply(message);
+      case 'requestVote':
+        return this.handleRequestVote(message);
+      case 'requestVoteReply':
+        return this.handleRequestVoteReply(message);
+      default:
+        return unreachable(message);
+    }
+  }
+
+  /**
+   * A stale leader or candidate learns the newer term from our answer and steps down
+   * (section 5.1). Stale replies are dropped.
+   */
+  private answerStaleMessage(message: PeerMessage<C>): void {
+    if (message.type === 'appendEntries') {
+      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success: false, matchIndex: 0, lastLogIndex: this.log.lastIndex });
+    } else if (message.type === 'requestVote') {
+      this.send({ type: 'requestVoteReply', from: this.id, to: message.from, term: this.term, granted: false });
+    }
+  }
+
+  /**
+   * Raft thesis 4.2.3: while we hear from a leader, ignore vote requests, so that a
+   * server that was partitioned away (or removed) cannot depose a healthy leader.
+   */
+  private inLeaderLease(): boolean {
+    return this.leaderId !== null && this.electionElapsedTicks < this.config.electionTimeoutMinTicks;
+  }
+
+  // --- follower side ----------------------------------------------------------------
+
+  private handleAppendEntries(message: AppendEntriesMessage<C>): void {
+    assert(this.role !== 'leader', `two leaders in term ${this.term}: ${this.id} and ${message.from}`);
+    if (this.role !== 'follower') this.becomeFollower(this.term, message.from);
+    this.leaderId = message.from;
+    this.electionElapsedTicks = 0;
+    const reply = (success: boolean, matchIndex: LogIndex, lastLogIndex: LogIndex) =>
+      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, lastLogIndex });
+
+    if (message.prevLogIndex > this.log.lastIndex) {
+      return reply(false, 0, this.log.lastIndex);
+    }
+    if (this.log.termAt(message.prevLogIndex) !== message.prevLogTerm) {
+      // The leader retries one entry further back (section 5.3).
+      return reply(false, 0, message.prevLogIndex - 1);
+    }
+    this.appendFromLeader(message.entries);
+    const lastNewIndex = message.prevLogIndex + message.entries.length;
+    // Only entries known to match the leader's may be marked committed.
+    const newCommitIndex = Math.min(message.leaderCommit, lastNewIndex);
+    if (newCommitIndex > this.commitIndex) this.commitIndex = newCommitIndex;
+    reply(true, lastNewIndex, this.log.lastIndex);
+  }
+
+  /** Appends what we lack; truncates our suffix at the first conflicting term. */
+  private appendFromLeader(entries: LogEntry<C>[]): void {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      const ourTerm = this.log.termAt(entry.index);
+      if (ourTerm === entry.term) continue;
+      if (ourTerm !== undefined) {
+        assert(entry.index > this.commitIndex, `conflict at committed index ${entry.index}`);
+        this.log.truncateFrom(entry.index);
+        this.handedOutIndex = Math.min(this.handedOutIndex, entry.index - 1);
+        this.persistedIndex = Math.min(this.persistedIndex, entry.index - 1);
+      }
+      for (const rest of entries.slice(i)) this.log.append(rest);
+      this.refreshMembers();
+      return;
+    }
+  }
+
+  private handleRequestVote(message: RequestVoteMessage): void {
+    const canVote = this.votedFor === null || this.votedFor === message.from;
+    const granted = canVote && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+    if (granted) {
+      this.votedFor = message.from;
+      this.electionElapsedTicks = 0;
+    }
+    // The reply leaves only after votedFor is on disk (the Ready contract).
+    this.send({ type: 'requestVoteReply', from: this.id, to: message.from, term: this.term, granted });
+  }
+
+  // --- candidate side ---------------------------------------------------------------
+
+  private campaign(): void {
+    this.role = 'candidate';
+    this.term++;
+    this.votedFor = this.id;
+    this.leaderId = null;
+    this.resetElectionTimer();
+    this.votesGranted = new Set([this.id]);
+    if (this.votesGranted.size >= majorityOf(this.members.length)) return this.becomeLeader();
+    for (const member of this.members) {
+      if (member.id === this.id) continue;
+      this.send({ type: 'requestVote', from: this.id, to: member.id, term: this.term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm });
+    }
+  }
+
+  private handleRequestVoteReply(message: RequestVoteReplyMessage): void {
+    if (this.role !== 'candidate' || !message.granted || !this.isVoter(message.from)) return;
+    this.votesGranted.add(message.from);
+    if (this.votesGranted.size >= majorityOf(this.members.length)) this.becomeLeader();
+  }
+
+  // --- leader side ------------------------------------------------------------------
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.leaderId = this.id;
+    this.heartbeatElapsedTicks = 0;
+    this.electionElapsedTicks = 0;
+    this.progress = new Map();
+    for (const member of this.members) {
+      if (member.id !== this.id) this.progress.set(member.id, newFollowerProgress(this.log.lastIndex));
+    }
+    // Section 5.4.2: earlier terms' entries commit only through one of our own term.
+    if (this.log.lastTerm !== this.term) this.appendOwn({ type: 'noop' }, this.leaderClockMs);
+    this.broadcastHeartbeat();
+  }
+
+  private handleAppendEntriesReply(message: AppendEntriesReplyMessage): void {
+    const progress = this.progress.get(message.from);
+    if (this.role !== 'leader' || !progress) return;
+    progress.recentlyActive = true;
+    if (message.success) {
+      if (message.matchIndex > progress.matchIndex) progress.matchIndex = message.matchIndex;
+      progress.nextIndex = Math.max(progress.nextIndex, progress.matchIndex + 1);
+      progress.probing = false;
+      this.maybeCommit();
+      return;
+    }
+    // Skip back to just past the follower's log, but never below what it has matched.
+    const retryFrom = Math.min(progress.nextIndex - 1, message.lastLogIndex + 1);
+    progress.nextIndex = Math.max(progress.matchIndex + 1, retryFrom, 1);
+    progress.probing = true;
+    this.sendAppend(message.from, progress);
+  }
+
+  private maybeCommit(): void {
+    const matchIndexes = this.members.map((m) =>
+      m.id === this.id ? this.persistedIndex : (this.progress.get(m.id)?.matchIndex ?? 0),
+    );
+    const candidate = quorumMatchIndex(matchIndexes);
+    // Section 5.4.2: count replicas only for entries of the current term.
+    if (candidate > this.commitIndex && this.log.termAt(candidate) === this.term) {
+      this.commitIndex = candidate;
+    }
+  }
+
+  /** A leader that has not heard from a majority for an election timeout steps down. */
+  private checkQuorum(): void {
+    let active = this.isVoter(this.id) ? 1 : 0;
+    for (const [id, progress] of this.progress) {
+      if (progress.recentlyActive && this.isVoter(id)) active++;
+      progress.recentlyActive = false;
+    }
+    if (active < majorityOf(this.members.length)) this.becomeFollower(this.term, null);
+  }
+
+  private broadcastHeartbeat(): void {
+    for (const [id, progress] of this.progress) this.sendAppend(id, progress);
+  }
+
+  /** Sends entries to every follower that is streaming and has something new. */
+  private streamEntries(): void {
+    for (const [id, progress] of this.progress) {
+      if (this.canStream(progress)) this.sendAppend(id, progress);
+    }
+  }
+
+  private hasUnsentEntries(): boolean {
+    for (const progress of this.progress.values()) if (this.canStream(progress)) return true;
+    return false;
+  }
+
+  /** Bounds what is in flight to one follower, so a slow one is not flooded. */
+  private canStream(progress: FollowerProgress): boolean {
+    const inFlight = progress.nextIndex - 1 - progress.matchIndex;
+    return (
+      !progress.probing &&
+      progress.nextIndex <= this.log.lastIndex &&
+      inFlight < this.config.maxEntriesPerMessage * MAX_MESSAGES_IN_FLIGHT
+    );
+  }
+
+  private sendAppend(to: NodeId, progress: FollowerProgress): void {
+    const prevLogIndex = progress.nextIndex - 1;
+    const prevLogTerm = this.log.termAt(prevLogIndex);
+    assert(prevLogTerm !== undefined, `nextIndex ${progress.nextIndex} past the log of ${to}`);
+    const entries = this.log.slice(progress.nextIndex, prevLogIndex + this.config.maxEntriesPerMessage);
+    // While probing, one message at a time; while streaming, assume delivery.
+    if (!progress.probing && entries.length > 0) progress.nextIndex = entries[entries.length - 1].index + 1;
+    this.send({ type: 'appendEntries', from: this.id, to, term: this.term, prevLogIndex, prevLogTerm, entries, leaderCommit: this.commitIndex });
+  }
+
+  // --- shared -----------------------------------------------------------------------
+
+  private becomeFollower(term: Term, leaderId: NodeId | null): void {
+    if (term > this.term) {
+      this.term = term;
+      this.votedFor = null;
+    }
+    this.role = 'follower';
+    this.leaderId = leaderId;
+    this.progress = new Map();
+    this.resetElectionTimer();
+  }
+
+  private appendOwn(body: EntryBody<C>, nowMs: number): LogEntry<C> {
+    this.leaderClockMs = Math.max(this.leaderClockMs, nowMs);
+    const entry: LogEntry<C> = { term: this.term, index: this.log.lastIndex + 1, leaderTimeMs: nowMs, body };
+    this.log.append(entry);
+    if (body.type === 'membership') {
+      this.refreshMembers();
+      for (const member of this.members) {
+        if (member.id !== this.id && !this.progress.has(member.id) && this.role === 'leader') {
+          const progress = newFollowerProgress(entry.index - 1);
+          this.progress.set(member.id, progress);
+          this.sendAppend(member.id, progress);
+        }
+      }
+      for (const id of [...this.progress.keys()]) if (!this.isVoter(id)) this.progress.delete(id);
+    }
+    return entry;
+  }
+
+  /** Section 4.1 of the thesis: a server uses the latest membership in its log. */
+  private refreshMembers(): void {
+    const index = this.log.findLast((e) => e.body.type === 'membership');
+    const body = index > 0 ? this.log.entry(index).body : null;
+    this.members = body?.type === 'membership' ? body.members : [];
+  }
+
+  private isVoter(id: NodeId): boolean {
+    return this.members.some((m) => m.id === id);
+  }
+
+  private send(message: PeerMessage<C>): void {
+    this.messages.push(message);
+  }
+
+  private resetElectionTimer(): void {
+    this.electionElapsedTicks = 0;
+    this.randomizedElectionTimeoutTicks = this.randomElectionTimeout();
+  }
+
+  private randomElectionTimeout(): number {
+    return this.random.intBetween(this.config.electionTimeoutMinTicks, this.config.electionTimeoutMaxTicks);
+  }
+
+  private hardState(): HardState {
+    return { term: this.term, votedFor: this.votedFor, commitIndex: this.commitIndex };
+  }
+
+  private hardStateChanged(): boolean {
+    const last = this.handedOutHardState;
+    return last.term !== this.term || last.votedFor !== this.votedFor || last.commitIndex !== this.commitIndex;
+  }
+}

@@ -1,0 +1,105 @@
+import { SeededRandom } from '@app/replicated-log';
+
+export type ClusterMode = 'join' | 'static';
+
+/** Which kinds of fault the schedule may inject; all on by default. */
+export interface FaultToggles {
+  crashes: boolean;
+  partitions: boolean;
+  dropBursts: boolean;
+  /** random drops, duplicates and delays on every message */
+  lossyNetwork: boolean;
+  /** a crash may lose the writes persisted with mustSync: false since the last sync */
+  unsyncedWriteLoss: boolean;
+}
+
+export interface SimulationInput {
+  seed: number;
+  /** ticks of the faulty phase; the liveness phase comes on top */
+  ticks: number;
+  /** derived from the seed when omitted (3 or 5) */
+  nodes?: number;
+  /** true/false switches every fault kind; an object switches them one by one */
+  faults?: boolean | Partial<FaultToggles>;
+  /** derived from the seed when omitted */
+  mode?: ClusterMode;
+  livenessTicks?: number;
+}
+
+export interface NetworkConditions {
+  minDelayTicks: number;
+  maxDelayTicks: number;
+  dropRate: number;
+  duplicateRate: number;
+}
+
+/** Everything a run does is a function of these, and these of the seed. */
+export interface SimulationOptions {
+  seed: number;
+  ticks: number;
+  livenessTicks: number;
+  nodes: number;
+  mode: ClusterMode;
+  faults: FaultToggles;
+  network: NetworkConditions;
+  /** probability per tick that the schedule starts a new fault */
+  faultRate: number;
+  /** expected client proposals per tick */
+  proposalRate: number;
+  clients: number;
+  locks: number;
+  /** probability of awaiting a node's ReadyProcessor right after an input rather than at tick end */
+  eagerIdleRate: number;
+  heartbeatIntervalTicks: number;
+  electionTimeoutMinTicks: number;
+  electionTimeoutMaxTicks: number;
+  maxEntriesPerMessage: number;
+}
+
+const ALL_FAULTS: FaultToggles = {
+  crashes: true,
+  partitions: true,
+  dropBursts: true,
+  lossyNetwork: true,
+  unsyncedWriteLoss: true,
+};
+
+function resolveFaults(faults: SimulationInput['faults']): FaultToggles {
+  if (faults === undefined || faults === true) return { ...ALL_FAULTS };
+  if (faults === false) {
+    return { crashes: false, partitions: false, dropBursts: false, lossyNetwork: false, unsyncedWriteLoss: false };
+  }
+  return { ...ALL_FAULTS, ...faults };
+}
+
+/** Derives the run's knobs from its seed with a stream separate from the run's own. */
+export function deriveOptions(input: SimulationInput): SimulationOptions {
+  const seed = input.seed >>> 0;
+  // XOR with a constant so the knobs do not correlate with the run's first random draws.
+  const random = new SeededRandom(seed ^ 0x5eed5eed);
+  const faults = resolveFaults(input.faults);
+  const lossy = faults.lossyNetwork;
+  return {
+    seed,
+    ticks: input.ticks,
+    livenessTicks: input.livenessTicks ?? 500,
+    nodes: input.nodes ?? (random.next() < 0.3 ? 5 : 3),
+    mode: input.mode ?? (random.next() < 0.5 ? 'join' : 'static'),
+    faults,
+    network: {
+      minDelayTicks: 1,
+      maxDelayTicks: random.intBetween(2, 6),
+      dropRate: lossy ? random.intBetween(0, 8) / 100 : 0,
+      duplicateRate: lossy ? random.intBetween(0, 5) / 100 : 0,
+    },
+    faultRate: random.intBetween(5, 25) / 1000,
+    proposalRate: random.intBetween(10, 80) / 100,
+    clients: random.intBetween(2, 5),
+    locks: random.intBetween(1, 4),
+    eagerIdleRate: random.intBetween(30, 100) / 100,
+    heartbeatIntervalTicks: 3,
+    electionTimeoutMinTicks: 15,
+    electionTimeoutMaxTicks: 30,
+    maxEntriesPerMessage: 8,
+  };
+}

@@ -1,0 +1,168 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AssertionError, EMPTY_HARD_STATE } from '@app/replicated-log';
+import type { HardState, LogEntry, PersistRequest } from '@app/replicated-log';
+import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
+import { WalCorruptionError } from './wal-corruption.error';
+import { encodeRecord } from './wal-record';
+
+type Cmd = { op: string };
+
+const entry = (index: number, term: number): LogEntry<Cmd> => ({
+  index, term, leaderTimeMs: 1_700_000_000_000 + index, body: { type: 'command', command: { op: `op-${index}-${term}` } },
+});
+const range = (first: number, last: number, term: number): LogEntry<Cmd>[] =>
+  Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, term));
+const request = (partial: Partial<PersistRequest<Cmd>>): PersistRequest<Cmd> => ({
+  hardState: null, entries: [], mustSync: true, ...partial,
+});
+
+describe('FileDurableStorage', () => {
+  let dir: string;
+  let walPath: string;
+  let logged: string[];
+  const open = () => FileDurableStorage.open<Cmd>(dir, { logger: (msg) => logged.push(msg) });
+
+  /** FileHandle is not exported, so spy on the prototype of a handle opened just for that. */
+  async function spyOnFileHandle(method: 'sync'): Promise<jest.SpyInstance> {
+    const handle = await fsp.open(walPath, 'r');
+    const spy = jest.spyOn(Object.getPrototypeOf(handle), method);
+    await handle.close();
+    return spy;
+  }
+
+  /** Opens, runs the requests one after another, and closes. */
+  async function persistAll(...requests: PersistRequest<Cmd>[]): Promise<void> {
+    const { storage } = await open();
+    for (const r of requests) await storage.persist(r);
+    await storage.close();
+  }
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-wal-'));
+    walPath = path.join(dir, WAL_FILE_NAME);
+    logged = [];
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the directory and an empty WAL on first open', async () => {
+    const dataDir = path.join(dir, 'nested', 'data');
+    const { storage, recovered } = await FileDurableStorage.open<Cmd>(dataDir);
+    expect(recovered).toEqual({ hardState: EMPTY_HARD_STATE, entries: [] });
+    expect(storage.path).toBe(path.join(dataDir, WAL_FILE_NAME));
+    expect(storage.sizeBytes).toBe(0);
+    expect(fs.statSync(storage.path).size).toBe(0);
+    await storage.close();
+  });
+
+  it('round-trips entries and hard state across a reopen', async () => {
+    const hardState: HardState = { term: 2, votedFor: 'n1', commitIndex: 2 };
+    const { storage } = await open();
+    await storage.persist(request({ entries: range(1, 3, 2), hardState }));
+    expect(storage.sizeBytes).toBe(fs.statSync(walPath).size);
+    await storage.close();
+
+    const { storage: reopened, recovered } = await open();
+    expect(recovered).toEqual({ hardState, entries: range(1, 3, 2) });
+    expect(reopened.sizeBytes).toBe(fs.statSync(walPath).size);
+    await reopened.close();
+    expect(logged).toEqual([]);
+  });
+
+  it('replaces a suffix when entries start below the end of the log', async () => {
+    await persistAll(request({ entries: range(1, 5, 1) }), request({ entries: range(3, 4, 2) }));
+    const { storage, recovered } = await open();
+    expect(recovered.entries).toEqual([...range(1, 2, 1), ...range(3, 4, 2)]);
+    // The suffix check follows the rebuilt log: appending 5 is fine, a gap is a bug.
+    await expect(storage.persist(request({ entries: range(6, 6, 2) }))).rejects.toThrow(AssertionError);
+    await storage.persist(request({ entries: range(5, 5, 2) }));
+    await storage.close();
+    const again = await open();
+    expect(again.recovered.entries.map((e) => e.term)).toEqual([1, 1, 2, 2, 2]);
+    await again.storage.close();
+  });
+
+  it('keeps the last of several hard-state-only records', async () => {
+    await persistAll(
+      request({ hardState: { term: 1, votedFor: 'n1', commitIndex: 0 } }),
+      request({ hardState: { term: 2, votedFor: null, commitIndex: 0 } }),
+      request({ hardState: { term: 2, votedFor: 'n3', commitIndex: 0 } }),
+    );
+    const { storage, recovered } = await open();
+    expect(recovered).toEqual({ hardState: { term: 2, votedFor: 'n3', commitIndex: 0 }, entries: [] });
+    await storage.close();
+  });
+
+  it('writes even when mustSync is false', async () => {
+    const { storage } = await open();
+    const sync = await spyOnFileHandle('sync');
+    await storage.persist(request({ entries: range(1, 2, 1), hardState: { term: 1, votedFor: null, commitIndex: 2 }, mustSync: false }));
+    expect(sync).not.toHaveBeenCalled();
+    // Another process sees the bytes in the page cache without any fsync.
+    const { storage: other, recovered } = await open();
+    expect(recovered.entries).toEqual(range(1, 2, 1));
+    expect(recovered.hardState.commitIndex).toBe(2);
+    await other.close();
+    await storage.close();
+  });
+
+  it('cuts a torn tail, warns once, and keeps working after it', async () => {
+    await persistAll(request({ entries: range(1, 2, 1) }));
+    const validSize = fs.statSync(walPath).size;
+    const torn = encodeRecord<Cmd>({ t: 'entries', entries: range(3, 4, 1) });
+    fs.appendFileSync(walPath, torn.subarray(0, Math.floor(torn.length / 2)));
+
+    const { storage, recovered } = await open();
+    expect(recovered.entries).toEqual(range(1, 2, 1));
+    expect(fs.statSync(walPath).size).toBe(validSize);
+    expect(storage.sizeBytes).toBe(validSize);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain(`WAL ${walPath}: torn tail at byte offset ${validSize}`);
+
+    await storage.persist(request({ entries: range(3, 3, 2) }));
+    await storage.close();
+    const again = await open();
+    expect(again.recovered.entries).toEqual([...range(1, 2, 1), entry(3, 2)]);
+    expect(logged).toHaveLength(1);
+    await again.storage.close();
+  });
+
+  it('refuses to open a WAL corrupted before its tail', async () => {
+    await persistAll(request({ entries: range(1, 2, 1) }), request({ hardState: { term: 1, votedFor: 'n1', commitIndex: 1 } }));
+    const data = fs.readFileSync(walPath);
+    data[12] ^= 0x20; // inside the first record's payload
+    fs.writeFileSync(walPath, data);
+
+    const opening = open();
+    await expect(opening).rejects.toThrow(WalCorruptionError);
+    await expect(opening).rejects.toThrow(`WAL ${walPath} is corrupt at byte offset 0: checksum mismatch; refusing to start`);
+    expect(fs.readFileSync(walPath)).toEqual(data);
+  });
+
+  it('asserts that persist calls never overlap', async () => {
+    const { storage } = await open();
+    const first = storage.persist(request({ entries: range(1, 1, 1) }));
+    await expect(storage.persist(request({ entries: range(2, 2, 1) }))).rejects.toThrow(AssertionError);
+    await first;
+    await storage.close();
+  });
+
+  it('treats a failed fsync as fatal and never retries it', async () => {
+    const onFatal = jest.fn();
+    const { storage } = await FileDurableStorage.open<Cmd>(dir, { logger: () => undefined, onFatal });
+    const sync = (await spyOnFileHandle('sync')).mockRejectedValueOnce(new Error('EIO: i/o error'));
+
+    await expect(storage.persist(request({ entries: range(1, 1, 1) }))).rejects.toThrow(/fsync failed \(EIO: i\/o error\)/);
+    expect(onFatal).toHaveBeenCalledTimes(1);
+    expect(onFatal.mock.calls[0][0].message).toContain(walPath);
+    await expect(storage.persist(request({ entries: range(2, 2, 1) }))).rejects.toThrow(/unusable after an earlier failure/);
+    await storage.close();
+    expect(sync).toHaveBeenCalledTimes(1);
+    expect(onFatal).toHaveBeenCalledTimes(1);
+  });
+});

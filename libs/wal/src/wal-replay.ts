@@ -1,0 +1,69 @@
+import { RECORD_HEADER_BYTES, decodeRecordAt } from './wal-record';
+import type { RecordScan, WalRecord } from './wal-record';
+import { WalCorruptionError } from './wal-corruption.error';
+
+/** Where the torn tail starts and why it is one. */
+export interface TornTail {
+  offset: number;
+  reason: string;
+}
+
+export interface WalReplay<C> {
+  records: WalRecord<C>[];
+  /** bytes of whole, valid records; less than the file size when the tail is torn */
+  validLength: number;
+  tornTail: TornTail | null;
+}
+
+/**
+ * Decodes a whole WAL file. A crash during an append can only damage the last record, so
+ * a bad last record is a torn tail to be cut off; damage followed by more data is not
+ * what a crash does and throws WalCorruptionError (`path` only names the file in it).
+ */
+export function replayWal<C>(path: string, data: Buffer): WalReplay<C> {
+  const records: WalRecord<C>[] = [];
+  let offset = 0;
+  while (offset < data.length) {
+    const scan = decodeRecordAt<C>(data, offset);
+    if (scan.kind === 'record') {
+      records.push(scan.record);
+      offset = scan.end;
+      continue;
+    }
+    const tornReason = tornTailReason(scan, data, offset);
+    if (tornReason === null) throw new WalCorruptionError(path, offset, damageReason(scan));
+    return { records, validLength: offset, tornTail: { offset, reason: tornReason } };
+  }
+  return { records, validLength: offset, tornTail: null };
+}
+
+type Damage<C> = Exclude<RecordScan<C>, { kind: 'record' }>;
+
+/** Why the damaged record at `offset` is a torn tail, or null when it is corruption. */
+function tornTailReason<C>(scan: Damage<C>, data: Buffer, offset: number): string | null {
+  switch (scan.kind) {
+    case 'truncated':
+      return scan.reason;
+    case 'checksumMismatch':
+      if (scan.end === data.length) return 'checksum mismatch in the last record';
+      break;
+    case 'invalid':
+      // A garbage header with nothing after it is as harmless as a cut one.
+      if (offset + RECORD_HEADER_BYTES === data.length) return `${scan.reason} in the last header`;
+      break;
+  }
+  // Some file systems expose a crashed append as zeros up to the new file size.
+  if (isAllZero(data, offset)) return `${data.length - offset} zero bytes at the end`;
+  return null;
+}
+
+function damageReason<C>(scan: Damage<C>): string {
+  return scan.kind === 'checksumMismatch' ? 'checksum mismatch' : scan.reason;
+}
+
+function isAllZero(data: Buffer, from: number): boolean {
+  for (let i = from; i < data.length; i++) {
+    if (data[i] !== 0) return false;
+  }
+  return true;
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm start`: a local three-node cluster. n1 bootstraps and leads first; n2 and n3 join
+// it. Ctrl-C (SIGINT) or SIGTERM stops all three cleanly.
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+require('./ensure-built.js');
+
+const NODES = [
+  { id: 'n1', app: 'leader', port: 8001, httpPort: 3001 },
+  { id: 'n2', app: 'follower', port: 8002, httpPort: 3002 },
+  { id: 'n3', app: 'follower', port: 8003, httpPort: 3003 },
+];
+const host = process.env.LATCHKEY_HOST ?? '127.0.0.1';
+const children = new Map();
+let stopping = false;
+
+function argsFor(node) {
+  const args = ['--id', node.id, '--host', host, '--port', String(node.port), '--http-port', String(node.httpPort), '--data-dir', path.join('data', node.id)];
+  if (node.app === 'follower') args.push('--join', `${host}:${NODES[0].port}`);
+  return args;
+}
+
+function start(node) {
+  const args = argsFor(node);
+  const child = spawn(process.execPath, [path.join('dist', 'apps', node.app, 'main.js'), ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const prefix = (stream, out) =>
+    stream.on('data', (chunk) => {
+      for (const line of chunk.toString().split('\n')) if (line) out.write(`[${node.id}] ${line}\n`);
+    });
+  prefix(child.stdout, process.stdout);
+  prefix(child.stderr, process.stderr);
+  child.on('exit', (code, signal) => {
+    children.delete(node.id);
+    if (stopping) return;
+    process.stdout.write(
+      `[${node.id}] exited (${signal ?? `code ${code}`}). The other nodes keep serving while a majority is up.\n` +
+        `      Restart it with: node dist/apps/${node.app}/main.js ${args.join(' ')}\n`,
+    );
+  });
+  children.set(node.id, child);
+}
+
+function stopAll(signal) {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\nstopping the cluster (${signal})...\n`);
+  for (const child of children.values()) child.kill('SIGTERM');
+  const deadline = setTimeout(() => {
+    for (const child of children.values()) child.kill('SIGKILL');
+  }, 10_000);
+  const check = setInterval(() => {
+    if (children.size > 0) return;
+    clearInterval(check);
+    clearTimeout(deadline);
+    process.exit(0);
+  }, 50);
+}
+
+process.on('SIGINT', () => stopAll('SIGINT'));
+process.on('SIGTERM', () => stopAll('SIGTERM'));
+for (const node of NODES) start(node);
+process.stdout.write(
+  'Latchkey: a three-node cluster on this machine.\n' +
+    NODES.map((n) => `  ${n.id} (${n.app === 'leader' ? 'first leader' : 'follower'})  TCP ${host}:${n.port}  HTTP http://${host}:${n.httpPort}  Swagger http://${host}:${n.httpPort}/docs`).join('\n') +
+    '\nTry:  curl -s -XPOST localhost:3002/locks/demo/preempt -H "content-type: application/json" -d "{\\"clientId\\":\\"5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11\\"}"\n' +
+    '      npm run client -- localhost 8001\nCtrl-C stops all three.\n',
+);
