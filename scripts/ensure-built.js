@@ -6,9 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const outputs = ['leader', 'follower', 'philosophers', 'twopc', 'client'].map((app) =>
-  path.join(root, 'dist', 'apps', app, 'main.js'),
-);
+const stamp = path.join(root, 'dist', '.build-stamp');
 const sources = ['apps', 'libs', 'tsconfig.json', 'nest-cli.json', 'package-lock.json'];
 
 function newestMtimeMs(entry) {
@@ -16,15 +14,19 @@ function newestMtimeMs(entry) {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
   for (const child of fs.readdirSync(entry)) {
-    if (child === 'node_modules' || child === 'test') continue;
+    if (child === 'node_modules' || child === 'test' || child === 'simulator' || child.endsWith('.spec.ts')) continue;
     newest = Math.max(newest, newestMtimeMs(path.join(entry, child)));
   }
   return newest;
 }
 
-const oldestOutput = Math.min(...outputs.map((file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0)));
+const builtAt = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 const newestSource = Math.max(...sources.map((entry) => newestMtimeMs(path.join(root, entry))));
-if (oldestOutput < newestSource) {
-  process.stderr.write('latchkey: building (dist/ is missing or stale)...\n');
-  execSync('npm run build --silent', { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+if (builtAt < newestSource) {
+  process.stderr.write('latchkey: building (dist/ is missing or older than the sources)...\n');
+  const startedAt = new Date();
+  execSync('npm run build --silent', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Stamp with the start time: a source saved during the build still counts as newer.
+  fs.writeFileSync(stamp, '');
+  fs.utimesSync(stamp, startedAt, startedAt);
 }

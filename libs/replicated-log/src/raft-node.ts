@@ -66,6 +66,8 @@ export class RaftNode<C> {
   private heartbeatElapsedTicks = 0;
   private randomizedElectionTimeoutTicks: number;
   private votesGranted = new Set<NodeId>();
+  /** the leader's commitIndex moved and followers have not been told yet */
+  private commitNewsPending = false;
   private progress = new Map<NodeId, FollowerProgress>();
 
   constructor(
@@ -122,7 +124,7 @@ export class RaftNode<C> {
       this.log.lastIndex > this.handedOutIndex ||
       this.commitIndex > this.applyHandedOutIndex ||
       this.hardStateChanged() ||
-      (this.role === 'leader' && this.hasUnsentEntries())
+      (this.role === 'leader' && (this.commitNewsPending || this.hasUnsentEntries()))
     );
   }
 
@@ -403,6 +405,7 @@ export class RaftNode<C> {
     // Section 5.4.2: count replicas only for entries of the current term.
     if (candidate > this.commitIndex && this.log.termAt(candidate) === this.term) {
       this.commitIndex = candidate;
+      this.commitNewsPending = this.progress.size > 0;
     }
   }
 
@@ -420,11 +423,16 @@ export class RaftNode<C> {
     for (const [id, progress] of this.progress) this.sendAppend(id, progress);
   }
 
-  /** Sends entries to every follower that is streaming and has something new. */
+  /**
+   * Sends entries to every follower that is streaming and has something new. When the
+   * commit index moved, streaming followers hear it now rather than at the next
+   * heartbeat, so they apply (and answer their clients) without waiting.
+   */
   private streamEntries(): void {
     for (const [id, progress] of this.progress) {
-      if (this.canStream(progress)) this.sendAppend(id, progress);
+      if (this.canStream(progress) || (this.commitNewsPending && !progress.probing)) this.sendAppend(id, progress);
     }
+    this.commitNewsPending = false;
   }
 
   private hasUnsentEntries(): boolean {
@@ -462,6 +470,7 @@ export class RaftNode<C> {
     this.role = 'follower';
     this.leaderId = leaderId;
     this.progress = new Map();
+    this.commitNewsPending = false;
     this.resetElectionTimer();
   }
 

@@ -1,0 +1,34 @@
+import type { LogIndex, NodeId, Term } from '@app/replicated-log';
+import { check } from './simulation-failure';
+import type { SimulatedCluster } from './simulated-cluster';
+
+export interface ConvergedState {
+  leaderId: NodeId;
+  term: Term;
+  commitIndex: LogIndex;
+  locksHeld: number;
+}
+
+/**
+ * Liveness, after every fault is over: one leader, every node up with the same commit and
+ * applied index and the same lock table, every server joined, and every acknowledged
+ * proposal applied everywhere (invariant 6).
+ */
+export function checkConverged(cluster: SimulatedCluster, expectedMembers: number): ConvergedState {
+  check(cluster.upNodes().length === cluster.nodes.length, 'liveness: a node is still down');
+  const leaders = cluster.liveLeaders();
+  check(leaders.length === 1, `liveness: ${leaders.length} leaders after healing (${leaders.map((n) => n.id).join(', ')})`);
+  const leader = leaders[0].raft.status();
+  check(leader.members.length === expectedMembers, `liveness: the leader's membership has ${leader.members.length} of ${expectedMembers} servers`);
+  const leaderLocks = JSON.stringify(leaders[0].table.list('', 10000));
+  for (const node of cluster.nodes) {
+    const status = node.raft.status();
+    const where = `liveness: ${node.id} (term ${status.term}, ${status.role})`;
+    check(status.commitIndex === leader.commitIndex, `${where} has commit index ${status.commitIndex}, leader ${leader.id} has ${leader.commitIndex}`);
+    check(status.appliedIndex === status.commitIndex, `${where} applied ${status.appliedIndex} of ${status.commitIndex}`);
+    check(node.table.appliedIndex === status.commitIndex, `${where} lock table is at ${node.table.appliedIndex} of ${status.commitIndex}`);
+    check(JSON.stringify(node.table.list('', 10000)) === leaderLocks, `${where} lock table differs from the leader's`);
+    cluster.checker.proposals.checkAllApplied(node.id, cluster.checker.appliedKeys(node.id));
+  }
+  return { leaderId: leader.id, term: leader.term, commitIndex: leader.commitIndex, locksHeld: leaders[0].table.size };
+}

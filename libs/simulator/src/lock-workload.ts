@@ -1,0 +1,31 @@
+import type { LockCommand } from '@app/lock-table';
+import type { Random } from '@app/replicated-log';
+
+/**
+ * Simulated clients: a few of them contending for a few locks, so that grants, refusals
+ * and releases of someone else's lock all happen often.
+ */
+export class LockWorkload {
+  constructor(
+    private readonly random: Random,
+    private readonly clients: number,
+    private readonly locks: number,
+    /** expected commands per tick; may exceed 1 */
+    private readonly rate: number,
+  ) {}
+
+  commandsForTick(): LockCommand[] {
+    const whole = Math.floor(this.rate);
+    const count = whole + (this.random.next() < this.rate - whole ? 1 : 0);
+    const commands: LockCommand[] = [];
+    for (let i = 0; i < count; i++) commands.push(this.randomCommand());
+    return commands;
+  }
+
+  private randomCommand(): LockCommand {
+    const name = `lock-${this.random.intBetween(1, this.locks)}`;
+    const clientId = `client-${this.random.intBetween(1, this.clients)}`;
+    // Slightly more preempts than releases keeps most locks held, so contention is the norm.
+    return this.random.next() < 0.55 ? { type: 'preempt', name, clientId } : { type: 'release', name, clientId };
+  }
+}

@@ -1,0 +1,114 @@
+import { LockTable, type LockCommand } from '@app/lock-table';
+import {
+  RaftNode,
+  ReadyProcessor,
+  type EntryApplier,
+  type LogEntry,
+  type Member,
+  type NodeId,
+  type PeerMessage,
+  type PersistRequest,
+  type RaftConfig,
+  type Random,
+  type Ready,
+  type RecoveredState,
+} from '@app/replicated-log';
+import type { FailureLatch } from './failure-latch';
+import type { NodeView, SafetyChecker } from './invariants';
+import type { SimulatedDisk } from './simulated-disk';
+import type { SimulatedNetwork } from './simulated-network';
+
+export function memberOf(id: NodeId): Member {
+  return { id, tcpAddress: `sim://${id}:tcp`, httpAddress: `sim://${id}:http` };
+}
+
+/**
+ * A RaftNode whose Ready cycle records any error in the latch: the ReadyProcessor calls
+ * these detached from the simulator, which must still see the failure.
+ */
+class LatchedRaftNode extends RaftNode<LockCommand> {
+  constructor(config: RaftConfig, random: Random, recovered: RecoveredState<LockCommand>, private readonly latch: FailureLatch) {
+    super(config, random, recovered);
+  }
+
+  override hasReady(): boolean {
+    return this.latch.guard(() => super.hasReady());
+  }
+
+  override ready(): Ready<LockCommand> {
+    return this.latch.guard(() => super.ready());
+  }
+
+  override advance(ready: Ready<LockCommand>): void {
+    this.latch.guard(() => super.advance(ready));
+  }
+}
+
+export interface NodeContext {
+  network: SimulatedNetwork<LockCommand>;
+  checker: SafetyChecker;
+  latch: FailureLatch;
+}
+
+/**
+ * One simulated server: a disk that outlives crashes, and per incarnation a RaftNode,
+ * its ReadyProcessor and a LockTable that applies committed entries from index 1.
+ */
+export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
+  readonly member: Member;
+  incarnation = 0;
+  up = true;
+  raft!: RaftNode<LockCommand>;
+  processor!: ReadyProcessor<LockCommand>;
+  table!: LockTable;
+
+  constructor(
+    readonly id: NodeId,
+    readonly disk: SimulatedDisk<LockCommand>,
+    private readonly config: RaftConfig,
+    private readonly context: NodeContext,
+  ) {
+    this.member = memberOf(id);
+  }
+
+  /** Starts a new incarnation from what the disk recovered. */
+  start(recovered: RecoveredState<LockCommand>, random: Random): void {
+    this.incarnation++;
+    this.up = true;
+    this.context.network.setDown(this.id, false);
+    this.raft = new LatchedRaftNode(this.config, random, recovered, this.context.latch);
+    this.table = new LockTable();
+    const network = { send: (message: PeerMessage<LockCommand>) => this.send(message) };
+    const storage = { persist: (request: PersistRequest<LockCommand>) => this.context.latch.guard(() => this.disk.persist(request)) };
+    this.processor = new ReadyProcessor(this.raft, storage, network, this);
+  }
+
+  /** The process dies between Ready cycles; the disk keeps what was synced. Returns lost writes. */
+  crash(): number {
+    this.up = false;
+    this.context.network.setDown(this.id, true);
+    return this.disk.crash();
+  }
+
+  apply(entries: LogEntry<LockCommand>[]): void {
+    this.context.latch.guard(() => {
+      for (const entry of entries) {
+        let outcome = null;
+        if (entry.body.type === 'command') {
+          outcome = this.table.apply(entry.index, entry.body.command);
+          this.context.checker.locks.onOutcome(this.id, this.incarnation, entry.index, entry.body.command, outcome);
+        } else {
+          this.table.skip(entry.index);
+        }
+        this.context.checker.onApply(this.id, this.incarnation, entry, outcome);
+      }
+    });
+  }
+
+  private send(message: PeerMessage<LockCommand>): void {
+    this.context.latch.guard(() => {
+      this.context.checker.onSend(message);
+      this.context.network.send(message);
+    });
+  }
+}

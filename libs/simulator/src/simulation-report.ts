@@ -1,0 +1,28 @@
+import type { NodeId, Term } from '@app/replicated-log';
+import type { NetworkStats } from './simulated-network';
+import type { SimulationOptions } from './simulation-options';
+
+export interface SimulationStats {
+  /** distinct terms that had a leader */
+  leaderTerms: number;
+  proposals: number;
+  acknowledged: number;
+  committedEntries: number;
+  crashes: number;
+  partitions: number;
+  dropBursts: number;
+  unsyncedWritesLost: number;
+  network: NetworkStats;
+}
+
+export interface SimulationReport {
+  seed: number;
+  /** everything derived from the seed, so a report alone says what the run did */
+  options: SimulationOptions;
+  ticksRun: number;
+  leaderId: NodeId;
+  term: Term;
+  commitIndex: number;
+  locksHeld: number;
+  stats: SimulationStats;
+}
