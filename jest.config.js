@@ -17,6 +17,8 @@ const common = {
 
 module.exports = {
   maxWorkers: 2,
+  // e2e suites start real clusters; individual waits carry their own deadlines.
+  testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
@@ -28,7 +30,6 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
-      testTimeout: 120000,
     },
   ],
 };

@@ -1,4 +1,5 @@
 import type { MemberAddress, RpcErrorBody } from '@app/protocol';
+import { unreachable } from '@app/replicated-log';
 
 /**
  * Why a lock request could not be decided. These are values inside the service; the
@@ -46,5 +47,7 @@ export function fromRpcErrorBody(body: RpcErrorBody): LockApiError {
     case 'unavailable':
     case 'timeout':
       return { type: 'unavailable', reason: body.message };
+    default:
+      return unreachable(body.code);
   }
 }

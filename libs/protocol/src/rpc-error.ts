@@ -19,11 +19,18 @@ export interface RpcErrorBody {
   leader?: MemberAddress;
 }
 
+const RPC_ERROR_CODES: ReadonlySet<string> = new Set<RpcErrorCode>(['bad_request', 'not_leader', 'no_leader', 'unavailable', 'timeout']);
+
+/**
+ * True only for a body a Latchkey node sent. A socket error also has `code` and
+ * `message` (ECONNREFUSED, ...), so the code must be one of ours.
+ */
 export function isRpcErrorBody(value: unknown): value is RpcErrorBody {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as RpcErrorBody).code === 'string' &&
+    !(value instanceof Error) &&
+    RPC_ERROR_CODES.has((value as RpcErrorBody).code) &&
     typeof (value as RpcErrorBody).message === 'string'
   );
 }

@@ -33,7 +33,12 @@ function isPeerEnvelope(value: unknown): value is PeerEnvelope {
     PEER_MESSAGE_TYPES.has(message.type) &&
     typeof message.from === 'string' &&
     typeof message.to === 'string' &&
-    Number.isInteger(message.term) &&
-    (message.type !== 'appendEntries' || Array.isArray(message.entries))
+    isIndex(message.term) &&
+    (message.type !== 'appendEntries' || (Array.isArray(message.entries) && isIndex(message.prevLogIndex) && isIndex(message.leaderCommit))) &&
+    (message.type !== 'appendEntriesReply' || (isIndex(message.matchIndex) && Number.isInteger(message.lastLogIndex)))
   );
+}
+
+function isIndex(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }

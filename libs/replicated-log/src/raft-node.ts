@@ -290,13 +290,15 @@ export class RaftNode<C> {
   // --- follower side ----------------------------------------------------------------
 
   private handleAppendEntries(message: AppendEntriesMessage<C>): void {
-    assert(this.role !== 'leader', `two leaders in term ${this.term}: ${this.id} and ${message.from}`);
+    // Two leaders in one term cannot happen (section 5.2); such a message is forged.
+    if (this.role === 'leader') return;
     if (this.role !== 'follower') this.becomeFollower(this.term, message.from);
     this.leaderId = message.from;
     this.electionElapsedTicks = 0;
     const reply = (success: boolean, matchIndex: LogIndex, lastLogIndex: LogIndex) =>
       this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, lastLogIndex });
 
+    if (!entriesFollow(message)) return;
     if (message.prevLogIndex > this.log.lastIndex) {
       return reply(false, 0, this.log.lastIndex);
     }
@@ -382,6 +384,8 @@ export class RaftNode<C> {
   private handleAppendEntriesReply(message: AppendEntriesReplyMessage): void {
     const progress = this.progress.get(message.from);
     if (this.role !== 'leader' || !progress) return;
+    // No follower can hold more than we sent; such a reply is forged or corrupt.
+    if (message.matchIndex > this.log.lastIndex || message.lastLogIndex < -1) return;
     progress.recentlyActive = true;
     if (message.success) {
       if (message.matchIndex > progress.matchIndex) progress.matchIndex = message.matchIndex;
@@ -524,4 +528,15 @@ export class RaftNode<C> {
     const last = this.handedOutHardState;
     return last.term !== this.term || last.votedFor !== this.votedFor || last.commitIndex !== this.commitIndex;
   }
+}
+
+/** A well-formed AppendEntries carries contiguous entries right after prevLogIndex. */
+function entriesFollow<C>(message: AppendEntriesMessage<C>): boolean {
+  let previousTerm = message.prevLogTerm;
+  for (let i = 0; i < message.entries.length; i++) {
+    const entry = message.entries[i];
+    if (entry.index !== message.prevLogIndex + 1 + i || entry.term < previousTerm || entry.term > message.term) return false;
+    previousTerm = entry.term;
+  }
+  return true;
 }

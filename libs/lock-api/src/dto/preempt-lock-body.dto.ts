@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 import { CLIENT_ID_PATTERN } from '@app/protocol';
 
 export class PreemptLockBodyDto {
   @ApiProperty({ format: 'uuid', description: 'who asks; any UUID the client chose', example: '5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11' })
-  @IsString({ message: 'clientId must be a UUID' })
   @Matches(CLIENT_ID_PATTERN, { message: 'clientId must be a UUID' })
   clientId!: string;
 

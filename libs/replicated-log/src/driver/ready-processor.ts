@@ -22,7 +22,9 @@ export class ReadyProcessor<C> {
   /** Call after every step; starts a cycle unless one is already running. */
   kick(): void {
     if (this.running === null && this.node.hasReady()) {
-      this.running = this.drain().finally(() => {
+      // On failure `running` stays set: a broken invariant stops this node for good,
+      // and the rejection surfaces (unhandled, so the process exits) instead of looping.
+      this.running = this.drain().then(() => {
         this.running = null;
         // An input may have arrived between the last check and now.
         this.kick();
