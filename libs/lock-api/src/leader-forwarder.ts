@@ -15,13 +15,13 @@ export class LeaderForwarder implements OnApplicationShutdown {
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
   ) {}
 
-  async forward<T>(pattern: MessagePattern, payload: object): Promise<LockApiResult<T>> {
+  async forward<T>(pattern: MessagePattern, payload: object, timeoutMs = this.options.requestTimeoutMs): Promise<LockApiResult<T>> {
     const leader = this.replica.leader();
     if (!leader || leader.id === this.options.id) return { type: 'noLeader' };
     const request$ = this.clientFor(leader.tcpAddress)
       .send<T>(pattern, { ...payload, forwardedBy: this.options.id })
       .pipe(
-        timeout(this.options.requestTimeoutMs),
+        timeout(timeoutMs),
         map((value) => ok(value)),
         catchError((error: unknown) =>
           of<LockApiResult<T>>(

@@ -8,6 +8,7 @@ import { unreachable } from '@app/replicated-log';
 export type LockApiError =
   | { type: 'notLeader'; leader: MemberAddress | null }
   | { type: 'noLeader' }
+  | { type: 'notFound'; message: string }
   | { type: 'unavailable'; reason: string }
   | { type: 'badRequest'; message: string };
 
@@ -32,6 +33,8 @@ export function toRpcErrorBody(error: LockApiError): RpcErrorBody {
       return { code: 'unavailable', message: error.reason };
     case 'badRequest':
       return { code: 'bad_request', message: error.message };
+    case 'notFound':
+      return { code: 'not_found', message: error.message };
   }
 }
 
@@ -44,6 +47,8 @@ export function fromRpcErrorBody(body: RpcErrorBody): LockApiError {
       return { type: 'noLeader' };
     case 'bad_request':
       return { type: 'badRequest', message: body.message };
+    case 'not_found':
+      return { type: 'notFound', message: body.message };
     case 'unavailable':
     case 'timeout':
       return { type: 'unavailable', reason: body.message };

@@ -7,36 +7,49 @@ interface IndexWaiter {
 }
 
 /**
- * The map checks are answered from: lock name -> holder, as of `appliedIndex`.
- * Fed only by LockProposedEvent, so it never shows an uncommitted change.
+ * The map checks are answered from: lock name -> holder and queue length, as of
+ * `appliedIndex`. Fed only by LockProposedEvent, so it never shows an uncommitted change.
  */
 @Injectable()
 export class LockOwnersReadModel {
   private readonly locks = new Map<string, LockSummary>();
-  private waiters: IndexWaiter[] = [];
+  private readonly waiters = new Map<string, number>();
+  private indexWaiters: IndexWaiter[] = [];
   private lastIndex = 0;
 
   get appliedIndex(): number {
     return this.lastIndex;
   }
 
-  grant(index: number, lock: LockSummary): void {
+  grant(lock: LockSummary): void {
     this.locks.set(lock.name, lock);
-    this.advanceTo(index);
   }
 
-  release(index: number, name: string): void {
+  free(name: string): void {
     this.locks.delete(name);
-    this.advanceTo(index);
   }
 
-  /** An applied entry that changed no lock (a refused request). */
-  unchanged(index: number): void {
-    this.advanceTo(index);
+  changeWaiters(name: string, delta: number): void {
+    const count = (this.waiters.get(name) ?? 0) + delta;
+    if (count > 0) this.waiters.set(name, count);
+    else this.waiters.delete(name);
+  }
+
+  /** Marks everything up to `index` as reflected here, answering those waiting for it. */
+  advanceTo(index: number): void {
+    this.lastIndex = Math.max(this.lastIndex, index);
+    if (this.indexWaiters.length === 0) return;
+    const due = this.indexWaiters.filter((w) => w.index <= this.lastIndex);
+    this.indexWaiters = this.indexWaiters.filter((w) => w.index > this.lastIndex);
+    for (const waiter of due) waiter.resolve(true);
   }
 
   get(name: string): LockSummary | null {
     return this.locks.get(name) ?? null;
+  }
+
+  waiting(name: string): number {
+    return this.waiters.get(name) ?? 0;
   }
 
   list(prefix: string, limit: number): LockSummary[] {
@@ -50,22 +63,14 @@ export class LockOwnersReadModel {
     return new Promise((resolve) => {
       const waiter: IndexWaiter = { index, resolve };
       const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
+        this.indexWaiters = this.indexWaiters.filter((w) => w !== waiter);
         resolve(false);
       }, timeoutMs);
       waiter.resolve = (reached) => {
         clearTimeout(timer);
         resolve(reached);
       };
-      this.waiters.push(waiter);
+      this.indexWaiters.push(waiter);
     });
-  }
-
-  private advanceTo(index: number): void {
-    this.lastIndex = Math.max(this.lastIndex, index);
-    if (this.waiters.length === 0) return;
-    const due = this.waiters.filter((w) => w.index <= this.lastIndex);
-    this.waiters = this.waiters.filter((w) => w.index > this.lastIndex);
-    for (const waiter of due) waiter.resolve(true);
   }
 }

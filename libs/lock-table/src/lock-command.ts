@@ -1,4 +1,25 @@
-/** Commands the lock table applies, in log order, on every node. */
+/**
+ * Commands the lock table applies, in log order, on every node. Clients' requests
+ * (preempt, release, sessions) and the leader's decisions that time has passed
+ * (expire*) are both commands: every node applies the same decisions.
+ */
 export type LockCommand =
-  | { type: 'preempt'; name: string; clientId: string }
-  | { type: 'release'; name: string; clientId: string };
+  | {
+      type: 'preempt';
+      name: string;
+      clientId: string;
+      sessionId?: string;
+      /** the lock frees itself this long after the grant */
+      ttlMs?: number;
+      /** join the lock's FIFO queue for up to this long if it is held */
+      waitMs?: number;
+    }
+  | { type: 'release'; name: string; clientId: string; sessionId?: string }
+  | { type: 'openSession'; sessionId: string; clientId: string; ttlMs: number }
+  | { type: 'closeSession'; sessionId: string }
+  /** the leader saw no keepalive for the session's TTL */
+  | { type: 'expireSession'; sessionId: string }
+  /** the leader's clock passed the lock's expiry */
+  | { type: 'expireLock'; name: string; fencingToken: number }
+  /** the leader's clock passed the waiter's deadline */
+  | { type: 'expireWaiter'; waiterId: number };

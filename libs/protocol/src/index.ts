@@ -4,3 +4,4 @@ export * from './lock-messages';
 export * from './cluster-messages';
 export * from './rpc-error';
 export * from './address';
+export * from './session-messages';

@@ -3,11 +3,19 @@
 export interface PreemptLockRequest {
   name: string;
   clientId: string;
+  /** the lock belongs to this session and ends with it */
+  sessionId?: string;
+  /** the lock frees itself this long after the grant unless released earlier */
+  ttlMs?: number;
+  /** wait in the lock's FIFO queue up to this long when it is held */
+  waitMs?: number;
 }
 
 export interface ReleaseLockRequest {
   name: string;
   clientId: string;
+  /** required for a lock taken with a session */
+  sessionId?: string;
 }
 
 export interface CheckLockRequest {
@@ -44,8 +52,20 @@ export interface CheckLockResponse {
   name: string;
   owner: string | null;
   fencingToken: number | null;
+  /** how many preempts wait in the lock's queue */
+  waiters: number;
   appliedIndex: number;
   servedBy: string;
+}
+
+/** What a watch stream reports, from the node's own applied log. */
+export interface LockWatchEvent {
+  type: 'granted' | 'released' | 'expired';
+  name: string;
+  owner: string;
+  fencingToken: number;
+  /** the log index of the entry that made the change */
+  index: number;
 }
 
 export interface LockSummary {

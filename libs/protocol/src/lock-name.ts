@@ -15,3 +15,17 @@ export function isLockName(value: unknown): value is string {
 export function isClientId(value: unknown): value is string {
   return typeof value === 'string' && CLIENT_ID_PATTERN.test(value);
 }
+
+/** Session ids are secrets: 128 random bits as 32 lowercase hex characters. */
+export const SESSION_ID_PATTERN = /^[0-9a-f]{32}$/;
+
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && SESSION_ID_PATTERN.test(value);
+}
+
+/** Bounds of a session TTL and of a lock TTL, in ms. */
+export const TTL_MIN_MS = 1_000;
+export const TTL_MAX_MS = 600_000;
+export const DEFAULT_SESSION_TTL_MS = 10_000;
+/** Bounds of how long a preempt may wait in the queue, in ms. */
+export const WAIT_MAX_MS = 300_000;

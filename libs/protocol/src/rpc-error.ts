@@ -7,6 +7,7 @@ import type { MemberAddress } from './cluster-messages';
  */
 export type RpcErrorCode =
   | 'bad_request'
+  | 'not_found'
   | 'not_leader'
   | 'no_leader'
   | 'unavailable'
@@ -19,7 +20,7 @@ export interface RpcErrorBody {
   leader?: MemberAddress;
 }
 
-const RPC_ERROR_CODES: ReadonlySet<string> = new Set<RpcErrorCode>(['bad_request', 'not_leader', 'no_leader', 'unavailable', 'timeout']);
+const RPC_ERROR_CODES: ReadonlySet<string> = new Set<RpcErrorCode>(['bad_request', 'not_found', 'not_leader', 'no_leader', 'unavailable', 'timeout']);
 
 /**
  * True only for a body a Latchkey node sent. A socket error also has `code` and

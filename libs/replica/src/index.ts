@@ -8,3 +8,4 @@ export * from './replica.service';
 export * from './replica.module';
 export * from './exit-on-startup-error';
 export * from './cluster-join.service';
+export * from './session-leases';

@@ -1,8 +1,8 @@
 import type { LogEntry, LogIndex, Term } from '@app/replicated-log';
-import type { LockCommand, LockOutcome } from '@app/lock-table';
+import type { LockCommand, LockEvent, LockOutcome } from '@app/lock-table';
 
 export type ProposalSettlement =
-  | { type: 'applied'; index: LogIndex; outcome: LockOutcome | null }
+  | { type: 'applied'; index: LogIndex; outcome: LockOutcome | null; events: readonly LockEvent[] }
   /** another leader's entry took the index: the proposal was never committed */
   | { type: 'dropped' }
   | { type: 'timedOut' };
@@ -25,10 +25,10 @@ export class PendingProposals {
   }
 
   /** Called for every applied entry, in index order. */
-  applied(entry: LogEntry<LockCommand>, outcome: LockOutcome | null): void {
+  applied(entry: LogEntry<LockCommand>, outcome: LockOutcome | null, events: readonly LockEvent[]): void {
     const waiter = this.waiters.get(entry.index);
     if (!waiter) return;
-    this.settle(entry.index, waiter.term === entry.term ? { type: 'applied', index: entry.index, outcome } : { type: 'dropped' });
+    this.settle(entry.index, waiter.term === entry.term ? { type: 'applied', index: entry.index, outcome, events } : { type: 'dropped' });
   }
 
   get size(): number {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { EventBus } from '@nestjs/cqrs';
 import { randomInt } from 'node:crypto';
 import { FileDurableStorage } from '@app/wal';
-import { LockTable, type LockCommand, type LockOutcome } from '@app/lock-table';
+import { LockTable, dueExpirations, type LockCommand, type LockEvent, type LockOutcome } from '@app/lock-table';
 import {
   RaftNode,
   ReadyProcessor,
@@ -20,10 +20,14 @@ import type { PeerEnvelope } from './peer-envelope';
 import { PeerTcpNetwork } from './peer-tcp.network';
 import { PendingProposals, type ProposalSettlement } from './pending-proposals';
 import { raftConfigFromOptions } from './raft-config-from-options';
+import { SessionLeases } from './session-leases';
+
+/** How often the leader looks for locks, waiters and sessions whose time is up. */
+const EXPIRY_SCAN_EVERY_TICKS = 5;
 
 /** What a proposal came to, as seen by the node that made it. */
 export type ProposalResult =
-  | { type: 'applied'; index: number; outcome: LockOutcome | null }
+  | { type: 'applied'; index: number; outcome: LockOutcome | null; events: readonly LockEvent[] }
   | { type: 'notLeader'; leader: Member | null }
   | { type: 'unavailable'; reason: string };
 
@@ -41,6 +45,10 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
   private network!: PeerTcpNetwork;
   private processor!: ReadyProcessor<LockCommand>;
   private ticker: NodeJS.Timeout | null = null;
+  private readonly leases = new SessionLeases();
+  /** expiries proposed and not yet applied, so each is proposed once */
+  private readonly expiriesInFlight = new Set<string>();
+  private ticks = 0;
 
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
@@ -71,7 +79,7 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
   async start(): Promise<void> {
     this.processor.kick();
     await this.processor.idle();
-    this.ticker = setInterval(() => this.step({ type: 'tick', nowMs: Date.now() }), this.options.tickMs);
+    this.ticker = setInterval(() => this.onTick(), this.options.tickMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -84,6 +92,25 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
   async propose(command: LockCommand): Promise<ProposalResult> {
     const result = this.step({ type: 'propose', body: { type: 'command', command }, nowMs: Date.now() });
     return this.awaitProposal(result);
+  }
+
+  /**
+   * A keepalive is answered by the leader from memory: no log entry, no fsync. It is
+   * refused once the session's TTL has passed, even if the expiry is not applied yet.
+   */
+  keepAlive(sessionId: string): { type: 'alive'; ttlMs: number } | { type: 'notFound' } | { type: 'notLeader'; leader: Member | null } {
+    if (!this.node.isLeader) return { type: 'notLeader', leader: this.leader() };
+    const session = this.lockTable.session(sessionId);
+    const nowMs = Date.now();
+    this.leases.observeTerm(this.node.status().term);
+    if (!session || this.leases.lastKeepAlive(sessionId, nowMs) + session.ttlMs <= nowMs) return { type: 'notFound' };
+    this.leases.touch(sessionId, nowMs);
+    return { type: 'alive', ttlMs: session.ttlMs };
+  }
+
+  /** Read access for the leader's answers (who holds a lock a waiter gave up on). */
+  get table(): Pick<LockTable, 'ownerOf' | 'hasSession' | 'waitingCount'> {
+    return this.lockTable;
   }
 
   async changeMembership(members: Member[]): Promise<ProposalResult | { type: 'membershipChangePending' }> {
@@ -101,14 +128,17 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
   apply(entries: LogEntry<LockCommand>[]): void {
     for (const entry of entries) {
       let outcome: LockOutcome | null = null;
+      let events: readonly LockEvent[] = [];
       if (entry.body.type === 'command') {
-        outcome = this.lockTable.apply(entry.index, entry.body.command);
-        this.eventBus.publish(new LockProposedEvent(entry.index, entry.term, entry.body.command, outcome, entry.leaderTimeMs));
+        const command = entry.body.command;
+        ({ outcome, events } = this.lockTable.applyEntry(entry.index, entry.leaderTimeMs, command));
+        this.eventBus.publish(new LockProposedEvent(entry.index, entry.term, command, outcome, events, entry.leaderTimeMs));
+        if (command.type === 'closeSession' || command.type === 'expireSession') this.leases.forget(command.sessionId);
       } else {
         this.lockTable.skip(entry.index);
         if (entry.body.type === 'membership') this.logger.log(`membership at ${entry.index}: ${entry.body.members.map((m) => m.id).join(', ')}`);
       }
-      this.pending.applied(entry, outcome);
+      this.pending.applied(entry, outcome, events);
     }
   }
 
@@ -136,6 +166,24 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
 
   self(): Member {
     return { id: this.options.id, tcpAddress: tcpAddressOf(this.options), httpAddress: httpAddressOf(this.options) };
+  }
+
+  private onTick(): void {
+    this.step({ type: 'tick', nowMs: Date.now() });
+    if (++this.ticks % EXPIRY_SCAN_EVERY_TICKS === 0 && this.node.isLeader) this.proposeDueExpiries();
+  }
+
+  /** The leader alone decides that time is up, with its clock, through the log. */
+  private proposeDueExpiries(): void {
+    const nowMs = Date.now();
+    this.leases.observeTerm(this.node.status().term);
+    const due = dueExpirations(this.lockTable.expiryState(), nowMs, (id) => this.leases.lastKeepAlive(id, nowMs));
+    for (const command of due) {
+      const key = JSON.stringify(command);
+      if (this.expiriesInFlight.has(key)) continue;
+      this.expiriesInFlight.add(key);
+      void this.propose(command).then(() => this.expiriesInFlight.delete(key));
+    }
   }
 
   private step(input: Parameters<RaftNode<LockCommand>['step']>[0]): StepResult {

@@ -1,8 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MessagePatterns, type ReleaseLockResponse } from '@app/protocol';
-import { assert } from '@app/replicated-log';
 import type { LockOutcome } from '@app/lock-table';
-import type { LockApiResult } from '../lock-api-error';
+import { ok, type LockApiResult } from '../lock-api-error';
 import { LockWriteService } from '../lock-write.service';
 import { ReleaseLockCommand } from './release-lock.command';
 
@@ -10,25 +9,25 @@ import { ReleaseLockCommand } from './release-lock.command';
 export class ReleaseLockHandler implements ICommandHandler<ReleaseLockCommand> {
   constructor(private readonly writes: LockWriteService) {}
 
-  execute(command: ReleaseLockCommand): Promise<LockApiResult<ReleaseLockResponse>> {
+  execute({ request, forwardedBy }: ReleaseLockCommand): Promise<LockApiResult<ReleaseLockResponse>> {
     return this.writes.write(
-      { type: 'release', name: command.name, clientId: command.clientId },
-      MessagePatterns.release,
-      command.forwardedBy,
-      toReleaseResponse,
+      { type: 'release', ...request },
+      { pattern: MessagePatterns.release, payload: request },
+      forwardedBy,
+      ({ outcome, index }) => toReleaseResponse(outcome, index),
     );
   }
 }
 
-function toReleaseResponse(outcome: LockOutcome, index: number): ReleaseLockResponse {
+function toReleaseResponse(outcome: LockOutcome, index: number): LockApiResult<ReleaseLockResponse> {
   switch (outcome.type) {
     case 'released':
-      return { name: outcome.name, released: true, index };
+      return ok({ name: outcome.name, released: true, index });
     case 'notHeld':
-      return { name: outcome.name, released: false, reason: 'not_held', owner: null, index };
+      return ok({ name: outcome.name, released: false, reason: 'not_held', owner: null, index });
     case 'notOwner':
-      return { name: outcome.name, released: false, reason: 'not_owner', owner: outcome.owner, index };
+      return ok({ name: outcome.name, released: false, reason: 'not_owner', owner: outcome.owner, index });
     default:
-      return assert(false, `release decided ${outcome.type}`) as never;
+      return { type: 'unavailable', reason: `unexpected release outcome ${outcome.type}` };
   }
 }

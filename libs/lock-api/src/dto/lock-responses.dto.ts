@@ -24,6 +24,7 @@ export class CheckLockResponseDto {
   @ApiProperty({ example: 'build-lock' }) name!: string;
   @ApiProperty({ type: String, nullable: true, description: 'null when the lock is free' }) owner!: string | null;
   @ApiProperty({ type: Number, nullable: true }) fencingToken!: number | null;
+  @ApiProperty({ description: 'how many preempts wait in the lock\'s FIFO queue' }) waiters!: number;
   @ApiProperty({ description: 'the log index this answer reflects (follower reads may be stale)' }) appliedIndex!: number;
   @ApiProperty({ description: 'id of the node that answered', example: 'n2' }) servedBy!: string;
 }
@@ -39,4 +40,12 @@ export class ErrorResponseDto {
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], example: ['clientId must be a UUID'] })
   message!: string | string[];
   @ApiProperty({ example: 'Bad Request' }) error!: string;
+}
+
+export class LockWatchEventDto {
+  @ApiProperty({ enum: ['granted', 'released', 'expired'] }) type!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() owner!: string;
+  @ApiProperty() fencingToken!: number;
+  @ApiProperty({ description: 'the log index of the entry that made the change' }) index!: number;
 }

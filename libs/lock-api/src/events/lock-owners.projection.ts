@@ -1,26 +1,46 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
+import type { LockEvent } from '@app/lock-table';
 import { LockProposedEvent } from '@app/replica';
 import { LockOwnersReadModel } from '../lock-owners.read-model';
+import { LockWatchHub } from '../lock-watch.hub';
+import { WaitingPreempts } from '../waiting-preempts';
 
 /**
- * Projects applied lock entries into the read model. It is synchronous, so the model
- * is current before the client waiting on this entry hears its answer.
+ * Projects applied lock entries into the read model, the watch streams and the queued
+ * preempts. It is synchronous, so all three are current before the client waiting on
+ * this entry hears its answer.
  */
 @EventsHandler(LockProposedEvent)
 export class LockOwnersProjection implements IEventHandler<LockProposedEvent> {
-  constructor(private readonly readModel: LockOwnersReadModel) {}
+  constructor(
+    private readonly readModel: LockOwnersReadModel,
+    private readonly watchHub: LockWatchHub,
+    private readonly waitingPreempts: WaitingPreempts,
+  ) {}
 
   handle(event: LockProposedEvent): void {
-    const { outcome, index } = event;
-    switch (outcome.type) {
+    for (const change of event.events) this.project(change, event.index);
+    this.readModel.advanceTo(event.index);
+  }
+
+  private project(change: LockEvent, index: number): void {
+    switch (change.type) {
       case 'granted':
-        return this.readModel.grant(index, { name: outcome.name, owner: outcome.owner, fencingToken: outcome.fencingToken });
+        this.readModel.grant({ name: change.name, owner: change.owner, fencingToken: change.fencingToken });
+        if (change.waiterId !== null) {
+          this.readModel.changeWaiters(change.name, -1);
+          this.waitingPreempts.settle(change.waiterId, { type: 'granted', index, owner: change.owner, fencingToken: change.fencingToken });
+        }
+        return this.watchHub.publish({ type: 'granted', name: change.name, owner: change.owner, fencingToken: change.fencingToken, index });
       case 'released':
-        return this.readModel.release(index, outcome.name);
-      case 'lockHeld':
-      case 'notHeld':
-      case 'notOwner':
-        return this.readModel.unchanged(index);
+      case 'expired':
+        this.readModel.free(change.name);
+        return this.watchHub.publish({ type: change.type, name: change.name, owner: change.owner, fencingToken: change.fencingToken, index });
+      case 'waiterQueued':
+        return this.readModel.changeWaiters(change.name, 1);
+      case 'waiterLeft':
+        this.readModel.changeWaiters(change.name, -1);
+        return this.waitingPreempts.settle(change.waiterId, { type: 'left', index, reason: change.reason });
     }
   }
 }

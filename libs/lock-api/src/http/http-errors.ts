@@ -1,4 +1,4 @@
-import { BadRequestException, HttpException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, HttpException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { isLockApiError, type LockApiError, type LockApiResult } from '../lock-api-error';
 
 /** Maps a LockApiError to its HTTP status (DESIGN.md section 4): 400, 409 or 503. */
@@ -6,6 +6,8 @@ export function toHttpException(error: LockApiError): HttpException {
   switch (error.type) {
     case 'badRequest':
       return new BadRequestException(error.message);
+    case 'notFound':
+      return new NotFoundException(error.message);
     case 'notLeader':
       return new ServiceUnavailableException(`leadership is moving${error.leader ? ` to ${error.leader.id}` : ''}; retry`);
     case 'noLeader':
@@ -18,13 +20,5 @@ export function toHttpException(error: LockApiError): HttpException {
 export function unwrapForHttp<T>(result: LockApiResult<T>): T {
   if (isLockApiError(result)) throw toHttpException(result);
   return result.value;
-}
-
-/** Rejects body fields that a later release will support, with a message naming them. */
-export function rejectUnsupportedFields(body: object, fields: readonly string[]): void {
-  const present = fields.filter((field) => (body as Record<string, unknown>)[field] !== undefined);
-  if (present.length > 0) {
-    throw new BadRequestException(`${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} not supported yet`);
-  }
 }
 

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiProduces,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -11,16 +13,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { map, type Observable } from 'rxjs';
 import type { CheckLockResponse, LockSummary, PreemptLockResponse, ReleaseLockResponse } from '@app/protocol';
 import { PreemptLockCommand } from '../commands/preempt-lock.command';
 import { ReleaseLockCommand } from '../commands/release-lock.command';
 import { ListLocksQueryDto } from '../dto/list-locks-query.dto';
-import { CheckLockResponseDto, ErrorResponseDto, LockSummaryDto, PreemptLockResponseDto, ReleaseLockResponseDto } from '../dto/lock-responses.dto';
+import { CheckLockResponseDto, ErrorResponseDto, LockSummaryDto, LockWatchEventDto, PreemptLockResponseDto, ReleaseLockResponseDto } from '../dto/lock-responses.dto';
+import { LockWatchHub } from '../lock-watch.hub';
 import { PreemptLockBodyDto } from '../dto/preempt-lock-body.dto';
 import { ReleaseLockBodyDto } from '../dto/release-lock-body.dto';
 import { CheckLockQuery } from '../queries/check-lock.query';
 import { ListLocksQuery } from '../queries/list-locks.query';
-import { rejectUnsupportedFields, unwrapForHttp } from './http-errors';
+import { unwrapForHttp } from './http-errors';
 import { LockNamePipe } from './lock-name.pipe';
 
 const NAME_PARAM = { name: 'name', description: '1-128 characters of A-Z a-z 0-9 . _ : -', example: 'build-lock' };
@@ -32,14 +36,22 @@ export class LocksHttpController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly watchHub: LockWatchHub,
   ) {}
 
   @Post(':name/preempt')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Take a lock if it is free', description: 'Forwarded to the leader; answered once a majority has the change on disk and this node has applied it. Preempting a lock you hold succeeds again with the same token.' })
+  @ApiOperation({
+    summary: 'Take a lock if it is free, or wait for it',
+    description:
+      'Forwarded to the leader; answered once a majority has the change on disk and this node has applied it. ' +
+      'Preempting a lock you hold succeeds again with the same token. With waitMs the request waits in the ' +
+      "lock's FIFO queue: the release that frees the lock grants it to the first waiter in the same step.",
+  })
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: PreemptLockResponseDto, description: 'granted' })
-  @ApiConflictResponse({ type: PreemptLockResponseDto, description: 'held by another client (acquired: false)' })
+  @ApiConflictResponse({ type: PreemptLockResponseDto, description: 'held by another client (acquired: false), also when waitMs ran out' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'sessionId is unknown, closed or expired' })
   @ApiPayloadTooLargeResponse({ description: 'the body is larger than --max-body-bytes' })
   @ApiServiceUnavailableResponse({ description: 'no leader or no quorum; retry after the Retry-After header' })
   async preempt(
@@ -47,8 +59,8 @@ export class LocksHttpController {
     @Body() body: PreemptLockBodyDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Omit<PreemptLockResponse, 'index'>> {
-    rejectUnsupportedFields(body, ['sessionId', 'ttlMs', 'waitMs']);
-    const { index: _index, ...response } = unwrapForHttp(await this.commandBus.execute(new PreemptLockCommand(name, body.clientId)));
+    const request = { name, clientId: body.clientId, sessionId: body.sessionId, ttlMs: body.ttlMs, waitMs: body.waitMs };
+    const { index: _index, ...response } = unwrapForHttp(await this.commandBus.execute(new PreemptLockCommand(request)));
     if (!response.acquired) res.status(409);
     return response;
   }
@@ -58,7 +70,7 @@ export class LocksHttpController {
   @ApiOperation({ summary: 'Release a lock you hold' })
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: ReleaseLockResponseDto, description: 'released' })
-  @ApiConflictResponse({ type: ReleaseLockResponseDto, description: 'not held, or held by another client' })
+  @ApiConflictResponse({ type: ReleaseLockResponseDto, description: 'not held, or held by another client, or a session lock without its sessionId' })
   @ApiPayloadTooLargeResponse({ description: 'the body is larger than --max-body-bytes' })
   @ApiServiceUnavailableResponse({ description: 'no leader or no quorum; retry after the Retry-After header' })
   async release(
@@ -66,10 +78,22 @@ export class LocksHttpController {
     @Body() body: ReleaseLockBodyDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Omit<ReleaseLockResponse, 'index'>> {
-    rejectUnsupportedFields(body, ['sessionId']);
-    const { index: _index, ...response } = unwrapForHttp(await this.commandBus.execute(new ReleaseLockCommand(name, body.clientId)));
+    const request = { name, clientId: body.clientId, sessionId: body.sessionId };
+    const { index: _index, ...response } = unwrapForHttp(await this.commandBus.execute(new ReleaseLockCommand(request)));
     if (!response.released) res.status(409);
     return response;
+  }
+
+  @Sse(':name/watch')
+  @ApiOperation({
+    summary: 'Watch a lock: a Server-Sent Events stream of granted, released and expired',
+    description: "Each event is an entry this node applied (never an uncommitted change), with owner, fencingToken and the log index.",
+  })
+  @ApiParam(NAME_PARAM)
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ type: LockWatchEventDto, description: 'one SSE message per change; the event name is the type' })
+  watch(@Param('name', LockNamePipe) name: string): Observable<MessageEvent> {
+    return this.watchHub.watch(name).pipe(map((event) => ({ type: event.type, id: String(event.index), data: event })));
   }
 
   @Get(':name')

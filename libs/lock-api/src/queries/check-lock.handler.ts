@@ -19,6 +19,7 @@ export class CheckLockHandler implements IQueryHandler<CheckLockQuery> {
       name,
       owner: lock?.owner ?? null,
       fencingToken: lock?.fencingToken ?? null,
+      waiters: this.readModel.waiting(name),
       appliedIndex: this.readModel.appliedIndex,
       servedBy: this.options.id,
     };

@@ -1,23 +1,40 @@
 import { Controller } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import type { Observable } from 'rxjs';
 import {
   MessagePatterns,
   type CheckLockResponse,
   type ClusterStatus,
+  type CloseSessionResponse,
   type JoinClusterResponse,
+  type KeepAliveResponse,
   type LockSummary,
+  type LockWatchEvent,
+  type OpenSessionResponse,
   type PreemptLockResponse,
   type ReleaseLockResponse,
 } from '@app/protocol';
+import { CloseSessionCommand } from '../commands/close-session.command';
 import { JoinClusterCommand } from '../commands/join-cluster.command';
+import { KeepAliveCommand } from '../commands/keep-alive.command';
+import { OpenSessionCommand } from '../commands/open-session.command';
 import { PreemptLockCommand } from '../commands/preempt-lock.command';
 import { ReleaseLockCommand } from '../commands/release-lock.command';
 import { isLockApiError, toRpcErrorBody, type LockApiResult } from '../lock-api-error';
+import { LockWatchHub } from '../lock-watch.hub';
 import { CheckLockQuery } from '../queries/check-lock.query';
 import { ClusterStatusQuery } from '../queries/cluster-status.query';
 import { ListLocksQuery } from '../queries/list-locks.query';
-import { parseJoinPayload, parseListPayload, parseLockPayload } from './tcp-payloads';
+import {
+  parseJoinPayload,
+  parseListPayload,
+  parseNamePayload,
+  parseOpenSessionPayload,
+  parsePreemptPayload,
+  parseReleasePayload,
+  parseSessionPayload,
+} from './tcp-payloads';
 
 /** The SDK's and the followers' way in: the same commands and queries as HTTP. */
 @Controller()
@@ -25,28 +42,53 @@ export class LocksTcpController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly watchHub: LockWatchHub,
   ) {}
 
   @MessagePattern(MessagePatterns.preempt)
   async preempt(@Payload() payload: unknown): Promise<PreemptLockResponse> {
-    const { name, clientId, forwardedBy } = parseLockPayload(payload, true);
-    return unwrapForRpc(await this.commandBus.execute(new PreemptLockCommand(name, clientId!, forwardedBy)));
+    const { request, forwardedBy } = parsePreemptPayload(payload);
+    return unwrapForRpc(await this.commandBus.execute(new PreemptLockCommand(request, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.release)
   async release(@Payload() payload: unknown): Promise<ReleaseLockResponse> {
-    const { name, clientId, forwardedBy } = parseLockPayload(payload, true);
-    return unwrapForRpc(await this.commandBus.execute(new ReleaseLockCommand(name, clientId!, forwardedBy)));
+    const { request, forwardedBy } = parseReleasePayload(payload);
+    return unwrapForRpc(await this.commandBus.execute(new ReleaseLockCommand(request, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.check)
   check(@Payload() payload: unknown): Promise<CheckLockResponse> {
-    return this.queryBus.execute(new CheckLockQuery(parseLockPayload(payload, false).name));
+    return this.queryBus.execute(new CheckLockQuery(parseNamePayload(payload)));
   }
 
   @MessagePattern(MessagePatterns.list)
   list(@Payload() payload: unknown): Promise<LockSummary[]> {
     return this.queryBus.execute(new ListLocksQuery(parseListPayload(payload)));
+  }
+
+  /** A stream: the transport sends one response per applied change until the client leaves. */
+  @MessagePattern(MessagePatterns.watch)
+  watch(@Payload() payload: unknown): Observable<LockWatchEvent> {
+    return this.watchHub.watch(parseNamePayload(payload));
+  }
+
+  @MessagePattern(MessagePatterns.openSession)
+  async openSession(@Payload() payload: unknown): Promise<OpenSessionResponse> {
+    const { request, forwardedBy } = parseOpenSessionPayload(payload);
+    return unwrapForRpc(await this.commandBus.execute(new OpenSessionCommand(request, forwardedBy)));
+  }
+
+  @MessagePattern(MessagePatterns.keepAlive)
+  async keepAlive(@Payload() payload: unknown): Promise<KeepAliveResponse> {
+    const { sessionId, forwardedBy } = parseSessionPayload(payload);
+    return unwrapForRpc(await this.commandBus.execute(new KeepAliveCommand(sessionId, forwardedBy)));
+  }
+
+  @MessagePattern(MessagePatterns.closeSession)
+  async closeSession(@Payload() payload: unknown): Promise<CloseSessionResponse> {
+    const { sessionId, forwardedBy } = parseSessionPayload(payload);
+    return unwrapForRpc(await this.commandBus.execute(new CloseSessionCommand(sessionId, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.clusterStatus)
@@ -65,4 +107,3 @@ function unwrapForRpc<T>(result: LockApiResult<T>): T {
   if (isLockApiError(result)) throw new RpcException(toRpcErrorBody(result));
   return result.value;
 }
-

@@ -1,5 +1,19 @@
 import { RpcException } from '@nestjs/microservices';
-import { isClientId, isLockName, parseHostPort, type MemberAddress, type RpcErrorBody } from '@app/protocol';
+import {
+  DEFAULT_SESSION_TTL_MS,
+  TTL_MAX_MS,
+  TTL_MIN_MS,
+  WAIT_MAX_MS,
+  isClientId,
+  isLockName,
+  isSessionId,
+  parseHostPort,
+  type MemberAddress,
+  type OpenSessionRequest,
+  type PreemptLockRequest,
+  type ReleaseLockRequest,
+  type RpcErrorBody,
+} from '@app/protocol';
 
 function badRequest(message: string): RpcException {
   const body: RpcErrorBody = { code: 'bad_request', message };
@@ -18,15 +32,67 @@ function optionalForwardedBy(record: Record<string, unknown>): string | null {
   return value;
 }
 
-/** TCP payloads get the same checks as HTTP bodies, with the same messages. */
-export function parseLockPayload(payload: unknown, needsClientId: boolean): { name: string; clientId?: string; forwardedBy: string | null } {
-  const record = asRecord(payload);
-  if (!isLockName(record.name)) throw badRequest('name must be 1-128 characters of A-Z a-z 0-9 . _ : -');
-  if (needsClientId && !isClientId(record.clientId)) throw badRequest('clientId must be a UUID');
-  for (const field of ['sessionId', 'ttlMs', 'waitMs']) {
-    if (record[field] !== undefined) throw badRequest(`${field} is not supported yet`);
+function optionalInt(record: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+  const value = record[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw badRequest(`${field} must be an integer from ${min} to ${max}`);
   }
-  return { name: record.name, clientId: record.clientId as string | undefined, forwardedBy: optionalForwardedBy(record) };
+  return value as number;
+}
+
+function optionalSessionId(record: Record<string, unknown>): string | undefined {
+  const value = record.sessionId;
+  if (value === undefined || value === null) return undefined;
+  if (!isSessionId(value)) throw badRequest('sessionId must be 32 lowercase hex characters');
+  return value;
+}
+
+function lockName(record: Record<string, unknown>): string {
+  if (!isLockName(record.name)) throw badRequest('name must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+  return record.name;
+}
+
+function clientId(record: Record<string, unknown>): string {
+  if (!isClientId(record.clientId)) throw badRequest('clientId must be a UUID');
+  return record.clientId;
+}
+
+/** TCP payloads get the same checks as HTTP bodies, with the same messages. */
+export function parsePreemptPayload(payload: unknown): { request: PreemptLockRequest; forwardedBy: string | null } {
+  const record = asRecord(payload);
+  const request: PreemptLockRequest = { name: lockName(record), clientId: clientId(record) };
+  const sessionId = optionalSessionId(record);
+  const ttlMs = optionalInt(record, 'ttlMs', TTL_MIN_MS, TTL_MAX_MS);
+  const waitMs = optionalInt(record, 'waitMs', 0, WAIT_MAX_MS);
+  if (sessionId !== undefined) request.sessionId = sessionId;
+  if (ttlMs !== undefined) request.ttlMs = ttlMs;
+  if (waitMs !== undefined) request.waitMs = waitMs;
+  return { request, forwardedBy: optionalForwardedBy(record) };
+}
+
+export function parseReleasePayload(payload: unknown): { request: ReleaseLockRequest; forwardedBy: string | null } {
+  const record = asRecord(payload);
+  const request: ReleaseLockRequest = { name: lockName(record), clientId: clientId(record) };
+  const sessionId = optionalSessionId(record);
+  if (sessionId !== undefined) request.sessionId = sessionId;
+  return { request, forwardedBy: optionalForwardedBy(record) };
+}
+
+export function parseNamePayload(payload: unknown): string {
+  return lockName(asRecord(payload));
+}
+
+export function parseOpenSessionPayload(payload: unknown): { request: Required<OpenSessionRequest>; forwardedBy: string | null } {
+  const record = asRecord(payload);
+  const ttlMs = optionalInt(record, 'ttlMs', TTL_MIN_MS, TTL_MAX_MS) ?? DEFAULT_SESSION_TTL_MS;
+  return { request: { clientId: clientId(record), ttlMs }, forwardedBy: optionalForwardedBy(record) };
+}
+
+export function parseSessionPayload(payload: unknown): { sessionId: string; forwardedBy: string | null } {
+  const record = asRecord(payload);
+  if (!isSessionId(record.sessionId)) throw badRequest('sessionId must be 32 lowercase hex characters');
+  return { sessionId: record.sessionId, forwardedBy: optionalForwardedBy(record) };
 }
 
 export function parseListPayload(payload: unknown): string {

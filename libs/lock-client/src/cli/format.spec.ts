@@ -21,12 +21,12 @@ describe('formatResult and isRefusal', () => {
     ],
     [{ op: 'release', response: { name: 'b', released: false, reason: 'not_held' } }, 'not held: b is free', true],
     [
-      { op: 'check', response: { name: 'b', owner: ME, fencingToken: 7, appliedIndex: 9, servedBy: 'n2' } },
+      { op: 'check', response: { name: 'b', owner: ME, fencingToken: 7, waiters: 0, appliedIndex: 9, servedBy: 'n2' } },
       'b is held by you (token 7, served by n2 at index 9)',
       false,
     ],
     [
-      { op: 'check', response: { name: 'b', owner: null, fencingToken: null, appliedIndex: 9, servedBy: 'n2' } },
+      { op: 'check', response: { name: 'b', owner: null, fencingToken: null, waiters: 0, appliedIndex: 9, servedBy: 'n2' } },
       'b is free (served by n2 at index 9)',
       false,
     ],

@@ -1,0 +1,29 @@
+import type { LockCommand } from './lock-command';
+import type { HeldLock, Session, Waiter } from './lock-state';
+
+/**
+ * The expiries the leader should propose at `nowMs`: locks past their TTL, waiters past
+ * their deadline, sessions whose last keepalive is older than their TTL. Only the
+ * leader calls this; followers apply what it decides.
+ */
+export function dueExpirations(
+  state: { locks: Iterable<HeldLock>; waiters: Iterable<Waiter>; sessions: Iterable<Session> },
+  nowMs: number,
+  lastKeepAliveMs: (sessionId: string) => number,
+): LockCommand[] {
+  const due: LockCommand[] = [];
+  for (const lock of state.locks) {
+    if (lock.expiresAtMs !== null && lock.expiresAtMs <= nowMs) {
+      due.push({ type: 'expireLock', name: lock.name, fencingToken: lock.fencingToken });
+    }
+  }
+  for (const waiter of state.waiters) {
+    if (waiter.deadlineMs <= nowMs) due.push({ type: 'expireWaiter', waiterId: waiter.waiterId });
+  }
+  for (const session of state.sessions) {
+    if (lastKeepAliveMs(session.sessionId) + session.ttlMs <= nowMs) {
+      due.push({ type: 'expireSession', sessionId: session.sessionId });
+    }
+  }
+  return due;
+}
