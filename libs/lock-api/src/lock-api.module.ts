@@ -4,6 +4,7 @@ import { CloseSessionHandler } from './commands/close-session.handler';
 import { JoinClusterHandler } from './commands/join-cluster.handler';
 import { KeepAliveHandler } from './commands/keep-alive.handler';
 import { OpenSessionHandler } from './commands/open-session.handler';
+import { RemoveMemberHandler } from './commands/remove-member.handler';
 import { PreemptLockHandler } from './commands/preempt-lock.handler';
 import { ReleaseLockHandler } from './commands/release-lock.handler';
 import { LockOwnersProjection } from './events/lock-owners.projection';
@@ -14,13 +15,14 @@ import { LeaderForwarder } from './leader-forwarder';
 import { LockOwnersReadModel } from './lock-owners.read-model';
 import { LockWatchHub } from './lock-watch.hub';
 import { LockWriteService } from './lock-write.service';
+import { ReadBarrier } from './read-barrier.service';
 import { WaitingPreempts } from './waiting-preempts';
 import { ClusterStatusHandler } from './queries/cluster-status.handler';
 import { CheckLockHandler } from './queries/check-lock.handler';
 import { ListLocksHandler } from './queries/list-locks.handler';
 import { LocksTcpController } from './tcp/locks.tcp.controller';
 
-const CommandHandlers = [PreemptLockHandler, ReleaseLockHandler, OpenSessionHandler, KeepAliveHandler, CloseSessionHandler, JoinClusterHandler];
+const CommandHandlers = [PreemptLockHandler, ReleaseLockHandler, OpenSessionHandler, KeepAliveHandler, CloseSessionHandler, JoinClusterHandler, RemoveMemberHandler];
 const QueryHandlers = [CheckLockHandler, ListLocksHandler, ClusterStatusHandler];
 const EventHandlers = [LockOwnersProjection];
 
@@ -28,6 +30,6 @@ const EventHandlers = [LockOwnersProjection];
 @Module({
   imports: [CqrsModule],
   controllers: [LocksHttpController, SessionsHttpController, ClusterHttpController, LocksTcpController],
-  providers: [LockOwnersReadModel, LockWatchHub, WaitingPreempts, LeaderForwarder, LockWriteService, ...CommandHandlers, ...QueryHandlers, ...EventHandlers],
+  providers: [LockOwnersReadModel, LockWatchHub, WaitingPreempts, LeaderForwarder, LockWriteService, ReadBarrier, ...CommandHandlers, ...QueryHandlers, ...EventHandlers],
 })
 export class LockApiModule {}

@@ -5,3 +5,4 @@ export * from './lock-state';
 export * from './lock-table';
 export * from './due-expirations';
 export * from './constant-time-equal';
+export * from './client-requests';

@@ -13,8 +13,10 @@ export type LockCommand =
       ttlMs?: number;
       /** join the lock's FIFO queue for up to this long if it is held */
       waitMs?: number;
+      /** the client's number for this request; a retry with the same number is applied once */
+      requestId?: number;
     }
-  | { type: 'release'; name: string; clientId: string; sessionId?: string }
+  | { type: 'release'; name: string; clientId: string; sessionId?: string; requestId?: number }
   | { type: 'openSession'; sessionId: string; clientId: string; ttlMs: number }
   | { type: 'closeSession'; sessionId: string }
   /** the leader saw no keepalive for the session's TTL */

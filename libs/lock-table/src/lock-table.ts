@@ -1,4 +1,5 @@
 import { assert, type LogIndex } from '@app/replicated-log';
+import { ClientRequests } from './client-requests';
 import { constantTimeEqual } from './constant-time-equal';
 import type { LockCommand } from './lock-command';
 import type { AppliedCommand, LockEvent } from './lock-event';
@@ -19,6 +20,7 @@ export class LockTable {
   private readonly queues = new Map<string, Waiter[]>();
   private readonly waitersById = new Map<number, Waiter>();
   private readonly sessionsById = new Map<string, Session>();
+  private readonly clientRequests = new ClientRequests();
   private lastAppliedIndex: LogIndex = 0;
   private events: LockEvent[] = [];
 
@@ -34,6 +36,13 @@ export class LockTable {
   applyEntry(index: LogIndex, leaderTimeMs: number, command: LockCommand): AppliedCommand {
     this.advanceTo(index);
     this.events = [];
+    if ((command.type === 'preempt' || command.type === 'release') && command.requestId !== undefined) {
+      const earlier = this.clientRequests.outcomeOf(command.clientId, command.requestId);
+      if (earlier) return { outcome: earlier, events: [] };
+      const outcome = this.decide(index, leaderTimeMs, command);
+      this.clientRequests.remember(command.clientId, command.requestId, outcome);
+      return { outcome, events: this.events };
+    }
     const outcome = this.decide(index, leaderTimeMs, command);
     return { outcome, events: this.events };
   }

@@ -5,3 +5,4 @@ export * from './cluster-messages';
 export * from './rpc-error';
 export * from './address';
 export * from './session-messages';
+export * from './read-index-messages';

@@ -9,6 +9,8 @@ export interface PreemptLockRequest {
   ttlMs?: number;
   /** wait in the lock's FIFO queue up to this long when it is held */
   waitMs?: number;
+  /** a number the client never reuses for another request; a retry with it is applied once */
+  requestId?: number;
 }
 
 export interface ReleaseLockRequest {
@@ -16,6 +18,7 @@ export interface ReleaseLockRequest {
   clientId: string;
   /** required for a lock taken with a session */
   sessionId?: string;
+  requestId?: number;
 }
 
 export interface CheckLockRequest {

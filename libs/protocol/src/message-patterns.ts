@@ -13,6 +13,9 @@ export const MessagePatterns = {
   closeSession: 'sessions.close',
   clusterStatus: 'cluster.status',
   join: 'cluster.join',
+  removeMember: 'cluster.remove-member',
+  /** ReadIndex: the leader confirms it leads and answers its commit index */
+  readIndex: 'cluster.read-index',
   peerMessage: 'replication.message',
 } as const;
 

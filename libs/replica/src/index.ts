@@ -3,6 +3,7 @@ export * from './parse-node-options';
 export * from './raft-config-from-options';
 export * from './peer-envelope';
 export * from './lock-proposed.event';
+export * from './log-advanced.event';
 export * from './pending-proposals';
 export * from './replica.service';
 export * from './replica.module';

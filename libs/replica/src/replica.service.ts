@@ -9,12 +9,15 @@ import {
   SeededRandom,
   unreachable,
   type EntryApplier,
+  type ReadState,
+  type ReadStateListener,
   type LogEntry,
   type Member,
   type RaftStatus,
   type StepResult,
 } from '@app/replicated-log';
 import { LockProposedEvent } from './lock-proposed.event';
+import { LogAdvancedEvent } from './log-advanced.event';
 import { NODE_OPTIONS, httpAddressOf, tcpAddressOf, type NodeOptions } from './node-options';
 import type { PeerEnvelope } from './peer-envelope';
 import { PeerTcpNetwork } from './peer-tcp.network';
@@ -36,7 +39,7 @@ export type ProposalResult =
  * its Ready cycle (WAL, peers, lock table). The only place where the core meets I/O.
  */
 @Injectable()
-export class ReplicaService implements OnModuleInit, OnApplicationShutdown, EntryApplier<LockCommand> {
+export class ReplicaService implements OnModuleInit, OnApplicationShutdown, EntryApplier<LockCommand>, ReadStateListener {
   private readonly logger = new Logger(ReplicaService.name);
   private readonly lockTable = new LockTable();
   private readonly pending = new PendingProposals();
@@ -49,6 +52,8 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
   /** expiries proposed and not yet applied, so each is proposed once */
   private readonly expiriesInFlight = new Set<string>();
   private ticks = 0;
+  private readRequests = 0;
+  private readonly pendingReads = new Map<number, (index: number | null) => void>();
 
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
@@ -63,7 +68,7 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
     this.storage = storage;
     this.node = new RaftNode(raftConfigFromOptions(this.options), new SeededRandom(randomInt(2 ** 31)), recovered);
     this.network = new PeerTcpNetwork(tcpAddressOf(this.options), () => this.node.currentMembers);
-    this.processor = new ReadyProcessor(this.node, this.storage, this.network, this);
+    this.processor = new ReadyProcessor(this.node, this.storage, this.network, this, this);
     if (this.options.bootstrap && recovered.entries.length === 0) {
       this.node.bootstrap(this.self(), Date.now());
       this.logger.log(`bootstrapped a new cluster as ${this.options.id}`);
@@ -136,10 +141,39 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
         if (command.type === 'closeSession' || command.type === 'expireSession') this.leases.forget(command.sessionId);
       } else {
         this.lockTable.skip(entry.index);
+        this.eventBus.publish(new LogAdvancedEvent(entry.index));
         if (entry.body.type === 'membership') this.logger.log(`membership at ${entry.index}: ${entry.body.members.map((m) => m.id).join(', ')}`);
       }
       this.pending.applied(entry, outcome, events);
     }
+  }
+
+  /**
+   * ReadIndex (Raft thesis 6.4): the commit index, once a majority confirmed this node
+   * still leads. Reads that wait until it is applied are linearizable.
+   */
+  readIndex(): Promise<{ type: 'index'; index: number } | { type: 'notLeader'; leader: Member | null } | { type: 'unavailable'; reason: string }> {
+    const requestId = ++this.readRequests;
+    const result = this.step({ type: 'readIndex', requestId });
+    if (result.type === 'notLeader') return Promise.resolve({ type: 'notLeader', leader: this.leader() });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settleRead(requestId, null), this.options.requestTimeoutMs);
+      this.pendingReads.set(requestId, (index) => {
+        clearTimeout(timer);
+        resolve(index === null ? { type: 'unavailable', reason: 'leadership could not be confirmed with a majority in time' } : { type: 'index', index });
+      });
+    });
+  }
+
+  /** ReadStateListener: a majority confirmed these rounds. */
+  confirmed(readStates: ReadState[]): void {
+    for (const { requestId, index } of readStates) this.settleRead(requestId, index);
+  }
+
+  private settleRead(requestId: number, index: number | null): void {
+    const settle = this.pendingReads.get(requestId);
+    this.pendingReads.delete(requestId);
+    settle?.(index);
   }
 
   status(): RaftStatus {

@@ -8,4 +8,6 @@ export type Input<C> =
   | { type: 'tick'; nowMs: number }
   | { type: 'receive'; message: PeerMessage<C> }
   | { type: 'propose'; body: Extract<EntryBody<C>, { type: 'command' }>; nowMs: number }
-  | { type: 'changeMembership'; members: Member[]; nowMs: number };
+  | { type: 'changeMembership'; members: Member[]; nowMs: number }
+  /** ReadIndex (Raft thesis 6.4): confirm leadership, then report the commit index */
+  | { type: 'readIndex'; requestId: number };

@@ -11,6 +11,8 @@ export interface AppendEntriesMessage<C> {
   prevLogTerm: Term;
   entries: LogEntry<C>[];
   leaderCommit: LogIndex;
+  /** the leader's latest ReadIndex round; echoed back to confirm leadership (thesis 6.4) */
+  readSeq?: number;
 }
 
 export interface AppendEntriesReplyMessage {
@@ -23,6 +25,7 @@ export interface AppendEntriesReplyMessage {
   matchIndex: LogIndex;
   /** on failure: the follower's last index, so the leader can skip back at once */
   lastLogIndex: LogIndex;
+  readSeq?: number;
 }
 
 /** Raft section 5.2. */

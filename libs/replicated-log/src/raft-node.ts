@@ -16,13 +16,21 @@ import { majorityOf, quorumMatchIndex } from './quorum';
 import type { RaftConfig } from './raft-config';
 import { RaftLog } from './raft-log';
 import type { Random } from './random';
-import type { Ready } from './ready';
+import type { ReadState, Ready } from './ready';
 import type { StepResult } from './step-result';
 
 /** how many full AppendEntries messages may be unacknowledged per follower */
 const MAX_MESSAGES_IN_FLIGHT = 4;
 
 export type Role = 'follower' | 'candidate' | 'leader';
+
+interface PendingRead {
+  requestId: number;
+  /** null until this leader has committed an entry of its own term */
+  index: LogIndex | null;
+  seq: number;
+  acks: Set<NodeId>;
+}
 
 export interface RaftStatus {
   id: NodeId;
@@ -68,6 +76,11 @@ export class RaftNode<C> {
   private votesGranted = new Set<NodeId>();
   /** the leader's commitIndex moved and followers have not been told yet */
   private commitNewsPending = false;
+  /** ReadIndex rounds waiting for a majority's confirmation (thesis 6.4) */
+  private pendingReads: PendingRead[] = [];
+  private readSeq = 0;
+  private readStates: ReadState[] = [];
+  private readRoundPending = false;
   private progress = new Map<NodeId, FollowerProgress>();
 
   constructor(
@@ -113,6 +126,8 @@ export class RaftNode<C> {
         return this.propose(input.body, input.nowMs);
       case 'changeMembership':
         return this.changeMembership(input.members, input.nowMs);
+      case 'readIndex':
+        return this.readIndex(input.requestId);
       default:
         return unreachable(input);
     }
@@ -121,14 +136,17 @@ export class RaftNode<C> {
   hasReady(): boolean {
     return (
       this.messages.length > 0 ||
+      this.readStates.length > 0 ||
       this.log.lastIndex > this.handedOutIndex ||
       this.commitIndex > this.applyHandedOutIndex ||
       this.hardStateChanged() ||
-      (this.role === 'leader' && (this.commitNewsPending || this.hasUnsentEntries()))
+      (this.role === 'leader' && (this.commitNewsPending || this.readRoundPending || this.hasUnsentEntries()))
     );
   }
 
   ready(): Ready<C> {
+    if (this.role === 'leader' && this.readRoundPending) this.broadcastHeartbeat();
+    this.readRoundPending = false;
     if (this.role === 'leader') this.streamEntries();
     const entries = this.log.slice(this.handedOutIndex + 1, this.log.lastIndex);
     this.handedOutIndex = this.log.lastIndex;
@@ -142,12 +160,15 @@ export class RaftNode<C> {
     this.applyHandedOutIndex = this.commitIndex;
     const messages = this.messages;
     this.messages = [];
+    const readStates = this.readStates;
+    this.readStates = [];
     return {
       hardState,
       entries,
       mustSync: entries.length > 0 || termOrVoteChanged,
       messages,
       committedEntries,
+      readStates,
     };
   }
 
@@ -244,6 +265,37 @@ export class RaftNode<C> {
     return { type: 'proposed', index: entry.index, term: entry.term };
   }
 
+  /**
+   * Thesis 6.4: remember the commit index, then confirm with a heartbeat round that we
+   * still lead. A leader that has not yet committed an entry of its own term does not
+   * know the latest commit index, so the read waits for its noop to commit.
+   */
+  private readIndex(requestId: number): StepResult {
+    if (this.role !== 'leader') return { type: 'notLeader', leaderId: this.leaderId };
+    const read: PendingRead = { requestId, index: null, seq: ++this.readSeq, acks: new Set([this.id]) };
+    if (this.log.termAt(this.commitIndex) === this.term) read.index = this.commitIndex;
+    this.pendingReads.push(read);
+    this.confirmReads(this.id, read.seq);
+    // One heartbeat round per Ready confirms every read that arrived meanwhile.
+    if (this.pendingReads.length > 0) this.readRoundPending = true;
+    return { type: 'accepted' };
+  }
+
+  /** A member answered a round at or after `seq`: it still follows us in this term. */
+  private confirmReads(from: NodeId, seq: number): void {
+    if (!this.isVoter(from)) return;
+    const majority = majorityOf(this.members.length);
+    const waiting: PendingRead[] = [];
+    for (const read of this.pendingReads) {
+      if (read.seq <= seq) read.acks.add(from);
+      let voters = 0;
+      for (const id of read.acks) if (this.isVoter(id)) voters++;
+      if (read.index !== null && voters >= majority) this.readStates.push({ requestId: read.requestId, index: read.index });
+      else waiting.push(read);
+    }
+    this.pendingReads = waiting;
+  }
+
   private receive(message: PeerMessage<C>): void {
     if (message.to !== this.id) return;
     if (message.term > this.term) {
@@ -296,7 +348,7 @@ export class RaftNode<C> {
     this.leaderId = message.from;
     this.electionElapsedTicks = 0;
     const reply = (success: boolean, matchIndex: LogIndex, lastLogIndex: LogIndex) =>
-      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, lastLogIndex });
+      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, lastLogIndex, readSeq: message.readSeq });
 
     if (!entriesFollow(message)) return;
     if (message.prevLogIndex > this.log.lastIndex) {
@@ -387,6 +439,7 @@ export class RaftNode<C> {
     // No follower can hold more than we sent; such a reply is forged or corrupt.
     if (message.matchIndex > this.log.lastIndex || message.lastLogIndex < -1) return;
     progress.recentlyActive = true;
+    if (message.readSeq !== undefined && this.pendingReads.length > 0) this.confirmReads(message.from, message.readSeq);
     if (message.success) {
       if (message.matchIndex > progress.matchIndex) progress.matchIndex = message.matchIndex;
       progress.nextIndex = Math.max(progress.nextIndex, progress.matchIndex + 1);
@@ -410,6 +463,10 @@ export class RaftNode<C> {
     if (candidate > this.commitIndex && this.log.termAt(candidate) === this.term) {
       this.commitIndex = candidate;
       this.commitNewsPending = this.progress.size > 0;
+      for (const read of this.pendingReads) if (read.index === null) read.index = candidate;
+      if (this.pendingReads.length > 0) this.confirmReads(this.id, this.readSeq);
+      // Thesis 4.2.2: a leader removed from the membership leads until that change commits.
+      if (!this.isVoter(this.id)) this.becomeFollower(this.term, null);
     }
   }
 
@@ -461,7 +518,7 @@ export class RaftNode<C> {
     const entries = this.log.slice(progress.nextIndex, prevLogIndex + this.config.maxEntriesPerMessage);
     // While probing, one message at a time; while streaming, assume delivery.
     if (!progress.probing && entries.length > 0) progress.nextIndex = entries[entries.length - 1].index + 1;
-    this.send({ type: 'appendEntries', from: this.id, to, term: this.term, prevLogIndex, prevLogTerm, entries, leaderCommit: this.commitIndex });
+    this.send({ type: 'appendEntries', from: this.id, to, term: this.term, prevLogIndex, prevLogTerm, entries, leaderCommit: this.commitIndex, readSeq: this.readSeq });
   }
 
   // --- shared -----------------------------------------------------------------------
@@ -475,6 +532,8 @@ export class RaftNode<C> {
     this.leaderId = leaderId;
     this.progress = new Map();
     this.commitNewsPending = false;
+    // Reads we could not confirm are abandoned; the driver times them out.
+    this.pendingReads = [];
     this.resetElectionTimer();
   }
 

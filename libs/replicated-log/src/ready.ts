@@ -15,4 +15,11 @@ export interface Ready<C> {
   mustSync: boolean;
   messages: PeerMessage<C>[];
   committedEntries: LogEntry<C>[];
+  /** ReadIndex requests confirmed by a majority: safe to read once `index` is applied */
+  readStates: ReadState[];
+}
+
+export interface ReadState {
+  requestId: number;
+  index: number;
 }

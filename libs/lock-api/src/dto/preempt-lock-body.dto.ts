@@ -25,4 +25,10 @@ export class PreemptLockBodyDto {
   @Min(0, { message: 'waitMs must be at least 0' })
   @Max(WAIT_MAX_MS, { message: `waitMs must be at most ${WAIT_MAX_MS}` })
   waitMs?: number;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'a number this client never reuses for another request: a retry with the same requestId is applied once and gets the same answer' })
+  @IsOptional()
+  @IsInt({ message: 'requestId must be a positive integer' })
+  @Min(1, { message: 'requestId must be a positive integer' })
+  requestId?: number;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { CLIENT_ID_PATTERN, SESSION_ID_PATTERN } from '@app/protocol';
 
 export class ReleaseLockBodyDto {
@@ -11,4 +11,10 @@ export class ReleaseLockBodyDto {
   @IsOptional()
   @Matches(SESSION_ID_PATTERN, { message: 'sessionId must be 32 lowercase hex characters' })
   sessionId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'a number this client never reuses for another request: a retry with the same requestId is applied once and gets the same answer' })
+  @IsOptional()
+  @IsInt({ message: 'requestId must be a positive integer' })
+  @Min(1, { message: 'requestId must be a positive integer' })
+  requestId?: number;
 }

@@ -1,6 +1,6 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import type { LockEvent } from '@app/lock-table';
-import { LockProposedEvent } from '@app/replica';
+import { LockProposedEvent, LogAdvancedEvent } from '@app/replica';
 import { LockOwnersReadModel } from '../lock-owners.read-model';
 import { LockWatchHub } from '../lock-watch.hub';
 import { WaitingPreempts } from '../waiting-preempts';
@@ -10,16 +10,16 @@ import { WaitingPreempts } from '../waiting-preempts';
  * preempts. It is synchronous, so all three are current before the client waiting on
  * this entry hears its answer.
  */
-@EventsHandler(LockProposedEvent)
-export class LockOwnersProjection implements IEventHandler<LockProposedEvent> {
+@EventsHandler(LockProposedEvent, LogAdvancedEvent)
+export class LockOwnersProjection implements IEventHandler<LockProposedEvent | LogAdvancedEvent> {
   constructor(
     private readonly readModel: LockOwnersReadModel,
     private readonly watchHub: LockWatchHub,
     private readonly waitingPreempts: WaitingPreempts,
   ) {}
 
-  handle(event: LockProposedEvent): void {
-    for (const change of event.events) this.project(change, event.index);
+  handle(event: LockProposedEvent | LogAdvancedEvent): void {
+    if (event instanceof LockProposedEvent) for (const change of event.events) this.project(change, event.index);
     this.readModel.advanceTo(event.index);
   }
 

@@ -1,6 +1,9 @@
-import { Controller, Get, Res } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Controller, Delete, Get, Param, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { RemoveMemberCommand } from '../commands/remove-member.command';
+import { ErrorResponseDto } from '../dto/lock-responses.dto';
+import { unwrapForHttp } from './http-errors';
 import type { Response } from 'express';
 import type { ClusterStatus } from '@app/protocol';
 import { ClusterStatusDto, HealthDto } from '../dto/cluster-status.dto';
@@ -9,7 +12,25 @@ import { ClusterStatusQuery } from '../queries/cluster-status.query';
 @ApiTags('cluster')
 @Controller()
 export class ClusterHttpController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly commandBus: CommandBus,
+  ) {}
+
+  @Delete('cluster/members/:id')
+  @ApiOperation({
+    summary: 'Remove a member',
+    description: 'A replicated membership change; the majority is then counted without it. One change at a time. Stop the removed node afterwards.',
+  })
+  @ApiParam({ name: 'id', example: 'n3' })
+  @ApiOkResponse({ description: 'the members after the change' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'not a member' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'a malformed id, or the last member' })
+  @ApiServiceUnavailableResponse({ description: 'no leader, no quorum, or another change in progress; retry' })
+  async removeMember(@Param('id') id: string): Promise<{ members: object[]; leaderId: string }> {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new BadRequestException('id must be 1-64 of A-Z a-z 0-9 . _ -');
+    return unwrapForHttp(await this.commandBus.execute(new RemoveMemberCommand(id)));
+  }
 
   @Get('cluster')
   @ApiOperation({ summary: "This node's view of the cluster: members, roles, term, leader, indexes, lag" })

@@ -17,6 +17,7 @@ import { map, type Observable } from 'rxjs';
 import type { CheckLockResponse, LockSummary, PreemptLockResponse, ReleaseLockResponse } from '@app/protocol';
 import { PreemptLockCommand } from '../commands/preempt-lock.command';
 import { ReleaseLockCommand } from '../commands/release-lock.command';
+import { CheckLockQueryDto } from '../dto/check-lock-query.dto';
 import { ListLocksQueryDto } from '../dto/list-locks-query.dto';
 import { CheckLockResponseDto, ErrorResponseDto, LockSummaryDto, LockWatchEventDto, PreemptLockResponseDto, ReleaseLockResponseDto } from '../dto/lock-responses.dto';
 import { LockWatchHub } from '../lock-watch.hub';
@@ -59,7 +60,8 @@ export class LocksHttpController {
     @Body() body: PreemptLockBodyDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Omit<PreemptLockResponse, 'index'>> {
-    const request = { name, clientId: body.clientId, sessionId: body.sessionId, ttlMs: body.ttlMs, waitMs: body.waitMs };
+    const { clientId, sessionId, ttlMs, waitMs, requestId } = body;
+    const request = { name, clientId, sessionId, ttlMs, waitMs, requestId };
     const { index: _index, ...response } = unwrapForHttp(await this.commandBus.execute(new PreemptLockCommand(request)));
     if (!response.acquired) res.status(409);
     return response;
@@ -78,7 +80,7 @@ export class LocksHttpController {
     @Body() body: ReleaseLockBodyDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Omit<ReleaseLockResponse, 'index'>> {
-    const request = { name, clientId: body.clientId, sessionId: body.sessionId };
+    const request = { name, clientId: body.clientId, sessionId: body.sessionId, requestId: body.requestId };
     const { index: _index, ...response } = unwrapForHttp(await this.commandBus.execute(new ReleaseLockCommand(request)));
     if (!response.released) res.status(409);
     return response;
@@ -97,11 +99,17 @@ export class LocksHttpController {
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'Who holds a lock', description: "Answered from this node's applied map: it may lag the leader, never shows an uncommitted change, and says which index it reflects." })
+  @ApiOperation({
+    summary: 'Who holds a lock',
+    description:
+      "By default answered from this node's applied map: it may lag the leader, never shows an uncommitted change, and says which index it reflects. " +
+      'consistency=linearizable confirms with the leader first; minIndex waits for a given index.',
+  })
+  @ApiServiceUnavailableResponse({ description: 'a linearizable or minIndex read could not be served in time' })
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: CheckLockResponseDto })
-  check(@Param('name', LockNamePipe) name: string): Promise<CheckLockResponse> {
-    return this.queryBus.execute(new CheckLockQuery(name));
+  async check(@Param('name', LockNamePipe) name: string, @Query() query: CheckLockQueryDto): Promise<CheckLockResponse> {
+    return unwrapForHttp(await this.queryBus.execute(new CheckLockQuery(name, query.consistency ?? 'local', query.minIndex ?? 0)));
   }
 
   @Get()

@@ -13,26 +13,32 @@ import {
   type LockWatchEvent,
   type OpenSessionResponse,
   type PreemptLockResponse,
+  type ReadIndexResponse,
   type ReleaseLockResponse,
 } from '@app/protocol';
+import { ReadBarrier } from '../read-barrier.service';
 import { CloseSessionCommand } from '../commands/close-session.command';
 import { JoinClusterCommand } from '../commands/join-cluster.command';
 import { KeepAliveCommand } from '../commands/keep-alive.command';
 import { OpenSessionCommand } from '../commands/open-session.command';
 import { PreemptLockCommand } from '../commands/preempt-lock.command';
 import { ReleaseLockCommand } from '../commands/release-lock.command';
+import { RemoveMemberCommand } from '../commands/remove-member.command';
 import { isLockApiError, toRpcErrorBody, type LockApiResult } from '../lock-api-error';
 import { LockWatchHub } from '../lock-watch.hub';
 import { CheckLockQuery } from '../queries/check-lock.query';
 import { ClusterStatusQuery } from '../queries/cluster-status.query';
 import { ListLocksQuery } from '../queries/list-locks.query';
 import {
+  parseCheckPayload,
+  parseForwardedBy,
   parseJoinPayload,
   parseListPayload,
   parseNamePayload,
   parseOpenSessionPayload,
   parsePreemptPayload,
   parseReleasePayload,
+  parseRemoveMemberPayload,
   parseSessionPayload,
 } from './tcp-payloads';
 
@@ -43,6 +49,7 @@ export class LocksTcpController {
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     private readonly watchHub: LockWatchHub,
+    private readonly readBarrier: ReadBarrier,
   ) {}
 
   @MessagePattern(MessagePatterns.preempt)
@@ -58,8 +65,15 @@ export class LocksTcpController {
   }
 
   @MessagePattern(MessagePatterns.check)
-  check(@Payload() payload: unknown): Promise<CheckLockResponse> {
-    return this.queryBus.execute(new CheckLockQuery(parseNamePayload(payload)));
+  async check(@Payload() payload: unknown): Promise<CheckLockResponse> {
+    const { name, consistency, minIndex } = parseCheckPayload(payload);
+    return unwrapForRpc(await this.queryBus.execute(new CheckLockQuery(name, consistency, minIndex)));
+  }
+
+  @MessagePattern(MessagePatterns.readIndex)
+  async readIndex(@Payload() payload: unknown): Promise<ReadIndexResponse> {
+    const confirmed = await this.readBarrier.confirmedIndex(parseForwardedBy(payload));
+    return { index: unwrapForRpc(confirmed) };
   }
 
   @MessagePattern(MessagePatterns.list)
@@ -94,6 +108,12 @@ export class LocksTcpController {
   @MessagePattern(MessagePatterns.clusterStatus)
   clusterStatus(): Promise<ClusterStatus> {
     return this.queryBus.execute(new ClusterStatusQuery());
+  }
+
+  @MessagePattern(MessagePatterns.removeMember)
+  async removeMember(@Payload() payload: unknown): Promise<JoinClusterResponse> {
+    const { memberId, forwardedBy } = parseRemoveMemberPayload(payload);
+    return unwrapForRpc(await this.commandBus.execute(new RemoveMemberCommand(memberId, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.join)

@@ -65,6 +65,8 @@ export function parsePreemptPayload(payload: unknown): { request: PreemptLockReq
   const sessionId = optionalSessionId(record);
   const ttlMs = optionalInt(record, 'ttlMs', TTL_MIN_MS, TTL_MAX_MS);
   const waitMs = optionalInt(record, 'waitMs', 0, WAIT_MAX_MS);
+  const requestId = optionalInt(record, 'requestId', 1, Number.MAX_SAFE_INTEGER);
+  if (requestId !== undefined) request.requestId = requestId;
   if (sessionId !== undefined) request.sessionId = sessionId;
   if (ttlMs !== undefined) request.ttlMs = ttlMs;
   if (waitMs !== undefined) request.waitMs = waitMs;
@@ -74,6 +76,8 @@ export function parsePreemptPayload(payload: unknown): { request: PreemptLockReq
 export function parseReleasePayload(payload: unknown): { request: ReleaseLockRequest; forwardedBy: string | null } {
   const record = asRecord(payload);
   const request: ReleaseLockRequest = { name: lockName(record), clientId: clientId(record) };
+  const requestId = optionalInt(record, 'requestId', 1, Number.MAX_SAFE_INTEGER);
+  if (requestId !== undefined) request.requestId = requestId;
   const sessionId = optionalSessionId(record);
   if (sessionId !== undefined) request.sessionId = sessionId;
   return { request, forwardedBy: optionalForwardedBy(record) };
@@ -81,6 +85,18 @@ export function parseReleasePayload(payload: unknown): { request: ReleaseLockReq
 
 export function parseNamePayload(payload: unknown): string {
   return lockName(asRecord(payload));
+}
+
+export function parseCheckPayload(payload: unknown): { name: string; consistency: 'local' | 'linearizable'; minIndex: number } {
+  const record = asRecord(payload);
+  const consistency = record.consistency ?? 'local';
+  if (consistency !== 'local' && consistency !== 'linearizable') throw badRequest('consistency must be local or linearizable');
+  const minIndex = optionalInt(record, 'minIndex', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  return { name: lockName(record), consistency, minIndex };
+}
+
+export function parseForwardedBy(payload: unknown): string | null {
+  return payload === undefined || payload === null ? null : optionalForwardedBy(asRecord(payload));
 }
 
 export function parseOpenSessionPayload(payload: unknown): { request: Required<OpenSessionRequest>; forwardedBy: string | null } {
@@ -102,6 +118,12 @@ export function parseListPayload(payload: unknown): string {
     throw badRequest('prefix must be at most 128 characters of A-Z a-z 0-9 . _ : -');
   }
   return prefix;
+}
+
+export function parseRemoveMemberPayload(payload: unknown): { memberId: string; forwardedBy: string | null } {
+  const record = asRecord(payload);
+  if (typeof record.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(record.id)) throw badRequest('id must be 1-64 of A-Z a-z 0-9 . _ -');
+  return { memberId: record.id, forwardedBy: optionalForwardedBy(record) };
 }
 
 export function parseJoinPayload(payload: unknown): { member: MemberAddress; forwardedBy: string | null } {

@@ -2,6 +2,12 @@ import type { RaftNode } from '../raft-node';
 import type { DurableStorage } from './durable-storage';
 import type { EntryApplier } from './entry-applier';
 import type { PeerNetwork } from './peer-network';
+import type { ReadState } from '../ready';
+
+/** Receives confirmed ReadIndex rounds (thesis 6.4), after the entries they follow are applied. */
+export interface ReadStateListener {
+  confirmed(readStates: ReadState[]): void;
+}
 
 /**
  * Runs a node's Ready cycle: persist -> send -> apply -> advance, one Ready at a time.
@@ -17,6 +23,7 @@ export class ReadyProcessor<C> {
     private readonly storage: DurableStorage<C>,
     private readonly network: PeerNetwork<C>,
     private readonly applier: EntryApplier<C>,
+    private readonly reads: ReadStateListener | null = null,
   ) {}
 
   /** Call after every step; starts a cycle unless one is already running. */
@@ -45,6 +52,7 @@ export class ReadyProcessor<C> {
       }
       for (const message of ready.messages) this.network.send(message);
       if (ready.committedEntries.length > 0) this.applier.apply(ready.committedEntries);
+      if (ready.readStates.length > 0) this.reads?.confirmed(ready.readStates);
       this.node.advance(ready);
     }
   }
