@@ -1,14 +1,13 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { catchError, firstValueFrom, map, of, timeout } from 'rxjs';
-import { isRpcErrorBody, parseHostPort, type MessagePattern } from '@app/protocol';
-import { NODE_OPTIONS, ReplicaService, type NodeOptions } from '@app/replica';
+import { isRpcErrorBody, type MessagePattern } from '@app/protocol';
+import { NODE_OPTIONS, ReplicaService, TcpClientPool, type NodeOptions } from '@app/replica';
 import { fromRpcErrorBody, ok, type LockApiResult } from './lock-api-error';
 
 /** Sends a client's write to the current leader's TCP transport (DESIGN.md section 2). */
 @Injectable()
 export class LeaderForwarder implements OnApplicationShutdown {
-  private readonly clients = new Map<string, ClientProxy>();
+  private readonly clients = new TcpClientPool();
 
   constructor(
     private readonly replica: ReplicaService,
@@ -18,7 +17,8 @@ export class LeaderForwarder implements OnApplicationShutdown {
   async forward<T>(pattern: MessagePattern, payload: object, timeoutMs = this.options.requestTimeoutMs): Promise<LockApiResult<T>> {
     const leader = this.replica.leader();
     if (!leader || leader.id === this.options.id) return { type: 'noLeader' };
-    const request$ = this.clientFor(leader.tcpAddress)
+    const request$ = this.clients
+      .get(leader.tcpAddress)
       .send<T>(pattern, { ...payload, forwardedBy: this.options.id })
       .pipe(
         timeout(timeoutMs),
@@ -34,19 +34,8 @@ export class LeaderForwarder implements OnApplicationShutdown {
     return firstValueFrom(request$);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((client) => client.close()));
-  }
-
-  private clientFor(address: string): ClientProxy {
-    let client = this.clients.get(address);
-    if (!client) {
-      const parsed = parseHostPort(address);
-      if (!parsed) throw new Error(`malformed leader address ${address}`);
-      client = ClientProxyFactory.create({ transport: Transport.TCP, options: parsed });
-      this.clients.set(address, client);
-    }
-    return client;
+  onApplicationShutdown(): Promise<void> {
+    return this.clients.close();
   }
 }
 

@@ -10,3 +10,4 @@ export * from './replica.module';
 export * from './exit-on-startup-error';
 export * from './cluster-join.service';
 export * from './session-leases';
+export * from './tcp-client-pool';

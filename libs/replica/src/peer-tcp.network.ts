@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
-import { MessagePatterns, parseHostPort } from '@app/protocol';
+import { MessagePatterns } from '@app/protocol';
 import type { Member, NodeId, PeerMessage, PeerNetwork } from '@app/replicated-log';
 import type { LockCommand } from '@app/lock-table';
 import type { PeerEnvelope } from './peer-envelope';
+import { TcpClientPool } from './tcp-client-pool';
 
 /**
  * Sends replication messages over the Nest TCP transport, one connection per peer.
@@ -11,7 +11,7 @@ import type { PeerEnvelope } from './peer-envelope';
  */
 export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
   private readonly logger = new Logger(PeerTcpNetwork.name);
-  private readonly clients = new Map<string, ClientProxy>();
+  private readonly clients = new TcpClientPool();
   /** addresses learned from envelopes, for peers not yet in our replicated membership */
   private readonly learnedAddresses = new Map<NodeId, string>();
 
@@ -32,22 +32,10 @@ export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
     }
     const envelope: PeerEnvelope = { fromTcpAddress: this.ownTcpAddress, message };
     // A failed emit is a lost message; Raft resends. Swallow it here, nowhere else.
-    this.clientFor(address).emit(MessagePatterns.peerMessage, envelope).subscribe({ error: () => undefined });
+    this.clients.get(address).emit(MessagePatterns.peerMessage, envelope).subscribe({ error: () => undefined });
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((client) => client.close()));
-    this.clients.clear();
-  }
-
-  private clientFor(address: string): ClientProxy {
-    let client = this.clients.get(address);
-    if (!client) {
-      const parsed = parseHostPort(address);
-      if (!parsed) throw new Error(`malformed peer address ${address}`);
-      client = ClientProxyFactory.create({ transport: Transport.TCP, options: parsed });
-      this.clients.set(address, client);
-    }
-    return client;
+  close(): Promise<void> {
+    return this.clients.close();
   }
 }

@@ -1,5 +1,6 @@
 import type { PreemptLockResponse } from '@app/protocol';
 import type { LockOutcome } from '@app/lock-table';
+import { AssertionError } from '@app/replicated-log';
 import { ok, type LockApiResult } from '../lock-api-error';
 import type { WaitResult } from '../waiting-preempts';
 
@@ -17,7 +18,7 @@ export function fromPreemptOutcome(outcome: LockOutcome, index: number): LockApi
     case 'sessionMismatch':
       return { type: 'badRequest', message: 'sessionId belongs to another clientId' };
     default:
-      return { type: 'unavailable', reason: `unexpected preempt outcome ${outcome.type}` };
+      return unreachableOutcome(outcome.type);
   }
 }
 
@@ -30,4 +31,9 @@ export function fromWaitResult(name: string, result: WaitResult, holder: Holder)
     case 'stillWaiting':
       return { type: 'unavailable', reason: 'the queue did not move in time; the outcome is unknown' };
   }
+}
+
+/** The lock table decided something this command cannot produce: a bug, never caught. */
+export function unreachableOutcome(type: LockOutcome['type']): never {
+  throw new AssertionError(`unexpected lock outcome ${type}`);
 }

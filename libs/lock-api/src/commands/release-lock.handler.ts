@@ -1,8 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MessagePatterns, type ReleaseLockResponse } from '@app/protocol';
 import type { LockOutcome } from '@app/lock-table';
+
 import { ok, type LockApiResult } from '../lock-api-error';
 import { LockWriteService } from '../lock-write.service';
+import { unreachableOutcome } from './preempt-response';
 import { ReleaseLockCommand } from './release-lock.command';
 
 @CommandHandler(ReleaseLockCommand)
@@ -28,6 +30,6 @@ function toReleaseResponse(outcome: LockOutcome, index: number): LockApiResult<R
     case 'notOwner':
       return ok({ name: outcome.name, released: false, reason: 'not_owner', owner: outcome.owner, index });
     default:
-      return { type: 'unavailable', reason: `unexpected release outcome ${outcome.type}` };
+      return unreachableOutcome(outcome.type);
   }
 }

@@ -1,0 +1,26 @@
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { parseHostPort } from '@app/protocol';
+
+/**
+ * One Nest TCP client per remote address, created on first use. A client that lost its
+ * connection reconnects on its next request, so entries are never replaced.
+ */
+export class TcpClientPool {
+  private readonly clients = new Map<string, ClientProxy>();
+
+  get(address: string): ClientProxy {
+    let client = this.clients.get(address);
+    if (!client) {
+      const parsed = parseHostPort(address);
+      if (!parsed) throw new Error(`malformed TCP address ${address}`);
+      client = ClientProxyFactory.create({ transport: Transport.TCP, options: parsed });
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((client) => client.close()));
+    this.clients.clear();
+  }
+}
