@@ -11,7 +11,8 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    const value = await Promise.resolve(probe()).catch((error: unknown) => {
+    // .then() so that a probe that throws synchronously is retried like a rejected one.
+    const value = await Promise.resolve().then(probe).catch((error: unknown) => {
       last = error;
       return undefined;
     });
