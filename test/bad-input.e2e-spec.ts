@@ -85,14 +85,18 @@ describe('bad input', () => {
     });
 
     it.each([
-      ['preempt', { sessionId: 'abc' }, 'sessionId'],
-      ['preempt', { ttlMs: 1000 }, 'ttlMs'],
-      ['preempt', { waitMs: 1000 }, 'waitMs'],
-      ['release', { sessionId: 'abc' }, 'sessionId'],
-    ])('refuses %s with %j: 400 "not supported yet"', async (path, extra, field) => {
+      ['preempt', { sessionId: 'abc' }, 'sessionId must be 32 lowercase hex characters'],
+      ['preempt', { ttlMs: 999 }, 'ttlMs must be at least 1000'],
+      ['preempt', { ttlMs: 600001 }, 'ttlMs must be at most 600000'],
+      ['preempt', { ttlMs: 'soon' }, 'ttlMs must be an integer'],
+      ['preempt', { waitMs: -1 }, 'waitMs must be at least 0'],
+      ['preempt', { waitMs: 300001 }, 'waitMs must be at most 300000'],
+      ['preempt', { requestId: 0 }, 'requestId must be a positive integer'],
+      ['release', { sessionId: 'abc' }, 'sessionId must be 32 lowercase hex characters'],
+    ])('refuses %s with %j: 400 naming the field', async (path, extra, message) => {
       const res = await request(n1.url).post(`/locks/good-name/${path}`).send({ clientId: newClientId(), ...extra });
       expect(res.status).toBe(400);
-      expect(messageOf(res)).toBe(`${field} is not supported yet`);
+      expect(messageOf(res)).toContain(message);
     });
 
     it('refuses an unknown extra field: 400 naming it', async () => {
@@ -142,7 +146,8 @@ describe('bad input', () => {
       ['a bad clientId', { name: 'tcp-ok', clientId: 'bob' }, /clientId/],
       ['a numeric clientId', { name: 'tcp-ok', clientId: 7 }, /clientId/],
       ['no clientId', { name: 'tcp-ok' }, /clientId/],
-      ['a sessionId', { name: 'tcp-ok', clientId: newClientId(), sessionId: 's' }, /sessionId is not supported yet/],
+      ['a malformed sessionId', { name: 'tcp-ok', clientId: newClientId(), sessionId: 's' }, /sessionId must be 32 lowercase hex/],
+      ['a ttlMs out of range', { name: 'tcp-ok', clientId: newClientId(), ttlMs: 5 }, /ttlMs must be an integer from 1000 to 600000/],
       ['an array payload', [1, 2], /payload/],
     ])('answers locks.preempt with %s with { code: bad_request, message }', async (_what, payload, message) => {
       for (const node of [n1, n3]) {

@@ -15,7 +15,8 @@ const SETTLED_MEMORY = 10_000;
  */
 @Injectable()
 export class WaitingPreempts {
-  private readonly waiting = new Map<number, (result: WaitResult) => void>();
+  /** several requests may wait on one waiter: a client's retried wait joins its place */
+  private readonly waiting = new Map<number, Array<(result: WaitResult) => void>>();
   private readonly settled = new Map<number, WaitResult>();
 
   wait(waiterId: number, timeoutMs: number): Promise<WaitResult> {
@@ -25,11 +26,19 @@ export class WaitingPreempts {
       return Promise.resolve(known);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.finish(waiterId, { type: 'stillWaiting' }), timeoutMs);
-      this.waiting.set(waiterId, (result) => {
+      const resolvers = this.waiting.get(waiterId) ?? [];
+      const answer = (result: WaitResult) => {
         clearTimeout(timer);
         resolve(result);
-      });
+      };
+      const timer = setTimeout(() => {
+        const left = (this.waiting.get(waiterId) ?? []).filter((r) => r !== answer);
+        if (left.length > 0) this.waiting.set(waiterId, left);
+        else this.waiting.delete(waiterId);
+        resolve({ type: 'stillWaiting' });
+      }, timeoutMs);
+      resolvers.push(answer);
+      this.waiting.set(waiterId, resolvers);
     });
   }
 
@@ -40,10 +49,10 @@ export class WaitingPreempts {
   }
 
   private finish(waiterId: number, result: WaitResult): boolean {
-    const resolve = this.waiting.get(waiterId);
-    if (!resolve) return false;
+    const resolvers = this.waiting.get(waiterId);
+    if (!resolvers) return false;
     this.waiting.delete(waiterId);
-    resolve(result);
+    for (const resolve of resolvers) resolve(result);
     return true;
   }
 }

@@ -59,7 +59,9 @@ function classifyRpcError(body: RpcErrorBody): FailureOutcome {
       return { kind: 'node-failed', reason, connectionBroken: false };
     }
     case 'bad_request':
-      return { kind: 'rejected', error: new LockClientError('bad_request', body.message) };
+    case 'not_found':
+      // Every node would answer the same: not_found is the leader's word on a session.
+      return { kind: 'rejected', error: new LockClientError(body.code, body.message) };
     default:
       // A code this SDK does not know yet: surface it rather than guess it is retryable.
       return { kind: 'rejected', error: new LockClientError('internal', reason) };

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { MessagePatterns } from '@app/protocol';
 import type { MemberAddress, MessagePattern, PreemptLockResponse, RpcErrorBody } from '@app/protocol';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { NEVER } from 'rxjs';
 import { validate as isUuid, version as uuidVersion } from 'uuid';
 import { freePort, startFakeLockNode } from '../test/fake-lock-node';
@@ -95,13 +96,22 @@ describe('LockClient', () => {
     await expect(c.list('a')).resolves.toEqual([{ name: 'a', owner: CLIENT_ID, fencingToken: 1 }]);
     await expect(c.clusterStatus()).resolves.toMatchObject({ id: 'first', role: 'leader' });
     expect(first.calls).toEqual([
-      { pattern: MessagePatterns.preempt, payload: { name: 'build-lock', clientId: CLIENT_ID } },
-      { pattern: MessagePatterns.release, payload: { name: 'build-lock', clientId: CLIENT_ID } },
+      { pattern: MessagePatterns.preempt, payload: { name: 'build-lock', clientId: CLIENT_ID, requestId: expect.any(Number) } },
+      { pattern: MessagePatterns.release, payload: { name: 'build-lock', clientId: CLIENT_ID, requestId: expect.any(Number) } },
       { pattern: MessagePatterns.check, payload: { name: 'build-lock' } },
       { pattern: MessagePatterns.list, payload: { prefix: 'a' } },
       { pattern: MessagePatterns.clusterStatus, payload: {} },
     ]);
     expect(second.calls).toHaveLength(0);
+  });
+
+  it('numbers every write with its own requestId (a retry of one write reuses it)', async () => {
+    const c = client([downAddress, second.address]);
+    await c.preempt('retried');
+    await c.preempt('retried');
+    const [firstAsk, secondAsk] = second.calls.filter((call) => call.pattern === MessagePatterns.preempt).map((call) => call.payload as { requestId: number });
+    expect(firstAsk.requestId).toEqual(expect.any(Number));
+    expect(secondAsk.requestId).not.toBe(firstAsk.requestId);
   });
 
   it('fails over to the next node when the current one is down, and stays there', async () => {
@@ -117,6 +127,38 @@ describe('LockClient', () => {
     const c = client([first.address, second.address], 200);
     await expect(c.check('x')).resolves.toMatchObject({ servedBy: 'second' });
     expect(first.calls).toHaveLength(1);
+  });
+
+  it('gives a waiting preempt waitMs on top of the request timeout', async () => {
+    // The node answers after 400 ms, twice the request timeout, as a queue would.
+    first.handler = async (pattern, payload) => {
+      await sleep(400);
+      return healthy('first')(pattern, payload);
+    };
+    const c = client([first.address, second.address], 200);
+    await expect(c.preempt('queued', { waitMs: 1000 })).resolves.toMatchObject({ acquired: true });
+    expect(second.calls).toHaveLength(0);
+    const sent = first.calls[0].payload as { waitMs: number };
+    expect(sent).toEqual({ name: 'queued', clientId: CLIENT_ID, waitMs: expect.any(Number), requestId: expect.any(Number) });
+    expect(sent.waitMs).toBeGreaterThan(900);
+    expect(sent.waitMs).toBeLessThanOrEqual(1000);
+
+    // The same slow answer without waitMs is a node that timed out.
+    await expect(c.preempt('queued')).resolves.toMatchObject({ acquired: true });
+    expect(second.calls).toHaveLength(1);
+  });
+
+  it('retries a waiting preempt on another node with only the wait that is left', async () => {
+    first.handler = async () => {
+      await sleep(300);
+      throw new RpcException({ code: 'unavailable', message: 'the leader went away' } satisfies RpcErrorBody);
+    };
+    const c = client([first.address, second.address]);
+    await expect(c.preempt('queued', { waitMs: 1000, ttlMs: 5000 })).resolves.toMatchObject({ acquired: true });
+    const retried = second.calls[0].payload as { waitMs: number; ttlMs: number };
+    expect(retried.ttlMs).toBe(5000);
+    expect(retried.waitMs).toBeLessThanOrEqual(700);
+    expect(retried.waitMs).toBeGreaterThan(0);
   });
 
   it.each(['unavailable', 'no_leader', 'timeout'] as const)('fails over on an RpcErrorBody %s', async (code) => {

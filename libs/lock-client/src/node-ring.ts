@@ -27,6 +27,11 @@ export class NodeRing {
     return this.addresses.length;
   }
 
+  /** Every address once, the current one first: the order a connection is tried in. */
+  inTryOrder(): string[] {
+    return [...this.addresses.slice(this.index), ...this.addresses.slice(0, this.index)];
+  }
+
   advance(): void {
     this.index = (this.index + 1) % this.addresses.length;
   }

@@ -123,6 +123,12 @@ export class LockTable {
     }
     if (held) {
       if (!command.waitMs) return { type: 'lockHeld', name: held.name, owner: held.owner, fencingToken: held.fencingToken };
+      // A client waits once per lock: a retried wait joins its earlier place in the queue.
+      const earlier = this.queues.get(command.name)?.find((w) => w.clientId === command.clientId && w.sessionId === sessionId);
+      if (earlier) {
+        earlier.deadlineMs = Math.max(earlier.deadlineMs, leaderTimeMs + command.waitMs);
+        return { type: 'queued', name: held.name, waiterId: earlier.waiterId, owner: held.owner, fencingToken: held.fencingToken };
+      }
       this.enqueue({ waiterId: index, name: command.name, clientId: command.clientId, sessionId, ttlMs: command.ttlMs ?? null, deadlineMs: leaderTimeMs + command.waitMs });
       return { type: 'queued', name: held.name, waiterId: index, owner: held.owner, fencingToken: held.fencingToken };
     }

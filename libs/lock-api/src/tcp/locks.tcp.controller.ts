@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
-import type { Observable } from 'rxjs';
+import { Ctx, MessagePattern, Payload, RpcException, type TcpContext } from '@nestjs/microservices';
+import { fromEvent, takeUntil, type Observable } from 'rxjs';
 import {
   MessagePatterns,
   type CheckLockResponse,
@@ -83,8 +83,10 @@ export class LocksTcpController {
 
   /** A stream: the transport sends one response per applied change until the client leaves. */
   @MessagePattern(MessagePatterns.watch)
-  watch(@Payload() payload: unknown): Observable<LockWatchEvent> {
-    return this.watchHub.watch(parseNamePayload(payload));
+  watch(@Payload() payload: unknown, @Ctx() context: TcpContext): Observable<LockWatchEvent> {
+    // The transport never unsubscribes on its own; end the stream with the connection.
+    const closed$ = fromEvent(context.getSocketRef().netSocket, 'close');
+    return this.watchHub.watch(parseNamePayload(payload)).pipe(takeUntil(closed$));
   }
 
   @MessagePattern(MessagePatterns.openSession)

@@ -1,7 +1,6 @@
 import { isClientId, parseHostPort } from '@app/protocol';
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultClientId } from '../default-client-id';
-import { COMMAND_USAGE } from './lock-command';
 
 /** What the command line asked for, validated. */
 export interface CliInvocation {
@@ -15,13 +14,32 @@ export interface CliInvocation {
 }
 
 const HELP_AFTER = `
-Commands (without one, an interactive prompt starts):
-  ${COMMAND_USAGE}
+Commands (without one, an interactive prompt starts; type "help" there):
+  preempt NAME [--wait MS] [--ttl MS] [--session ID]
+                         take the lock NAME; --wait queues for up to MS ms (0-300000) while
+                         it is held; --ttl frees it MS ms (1000-600000) after the grant;
+                         --session takes it for that session (only that ID releases it)
+  release NAME [--session ID]
+                         give back NAME; a lock taken with a session needs its ID
+  check NAME             who holds NAME, and how many wait for it
+  list [PREFIX]          held locks, optionally only names starting with PREFIX
+  status                 the cluster as the answering node sees it
+  session open [--ttl MS]
+                         open a session (TTL 1000-600000 ms, default 10000) and print its
+                         JSON, sessionId included: keep that ID secret. This process exits
+                         and sends no keepalives, so the session (and its locks) expires
+                         after the TTL unless something else keeps it alive. At the prompt
+                         the session is kept alive and used by preempt and release.
+  session close --session ID   (or: session close ID)
+                         close a session, releasing its locks
+  watch NAME             print each change to NAME (granted, released, expired) as a JSON
+                         line until Ctrl-C (exit 0); exit 2 when the serving node goes away
 
 Exit codes of a one-shot command (which prints its JSON response on stdout):
   0  success
   1  refused (preempt not acquired, release not released)
-  2  error (bad usage, invalid name, no node reachable, error answered by the service)`;
+  2  error (bad usage, invalid name, no node reachable, error answered by the service,
+     e.g. not_found for an unknown, closed or expired session)`;
 
 /**
  * Parses argv with commander. Commander's own exits are turned into thrown CommanderErrors
@@ -38,6 +56,8 @@ export function parseCliArgs(argv: readonly string[]): CliInvocation {
     .option('--timeout <ms>', 'timeout of one request to one node', parseTimeout)
     .option('--json', 'print raw JSON responses at the interactive prompt too')
     .addHelpText('after', HELP_AFTER)
+    // Command options (--wait, --ttl, --session) stay in the command's words.
+    .allowUnknownOption()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.parse([...argv], { from: 'node' });

@@ -1,5 +1,7 @@
 import { parseLockCommand } from './lock-command';
 
+const SESSION = '9f2c0123456789abcdef0123456789ab';
+
 describe('parseLockCommand', () => {
   it.each([
     [['preempt', 'build-lock'], { op: 'preempt', name: 'build-lock' }],
@@ -8,6 +10,16 @@ describe('parseLockCommand', () => {
     [['list'], { op: 'list', prefix: undefined }],
     [['list', 'jobs.'], { op: 'list', prefix: 'jobs.' }],
     [['status'], { op: 'status' }],
+    [['preempt', 'b', '--wait', '5000', '--ttl', '30000'], { op: 'preempt', name: 'b', waitMs: 5000, ttlMs: 30000 }],
+    [['preempt', '--wait=0', 'b', '--session', SESSION], { op: 'preempt', name: 'b', waitMs: 0, sessionId: SESSION }],
+    [['preempt', 'b', '--wait', '300000', '--ttl', '1000'], { op: 'preempt', name: 'b', waitMs: 300000, ttlMs: 1000 }],
+    [['release', 'b', '--session', SESSION], { op: 'release', name: 'b', sessionId: SESSION }],
+    [['session', 'open'], { op: 'session-open' }],
+    [['session', 'open', '--ttl', '3000'], { op: 'session-open', ttlMs: 3000 }],
+    [['session', 'close'], { op: 'session-close' }],
+    [['session', 'close', '--session', SESSION], { op: 'session-close', sessionId: SESSION }],
+    [['session', 'close', SESSION], { op: 'session-close', sessionId: SESSION }],
+    [['watch', 'build-lock'], { op: 'watch', name: 'build-lock' }],
   ])('parses %j', (words, command) => {
     expect(parseLockCommand(words)).toEqual({ ok: true, command });
   });
@@ -21,6 +33,21 @@ describe('parseLockCommand', () => {
     [['status', 'now'], /no arguments/],
     [['grab', 'x'], /unknown command "grab"/],
     [[], /missing command/],
+    [['preempt', 'b', '--wait'], /--wait needs a value/],
+    [['preempt', 'b', '--wait', '-1'], /--wait must be a whole number of milliseconds from 0 to 300000/],
+    [['preempt', 'b', '--wait', '300001'], /--wait must be/],
+    [['preempt', 'b', '--ttl', '999'], /--ttl must be a whole number of milliseconds from 1000 to 600000/],
+    [['preempt', 'b', '--ttl', '1.5e3'], /--ttl must be/],
+    [['preempt', 'b', '--session', 'ABC'], /invalid session ID "ABC"/],
+    [['release', 'b', '--wait', '5'], /release takes --session, not "--wait"/],
+    [['check', 'b', '--ttl', '5000'], /check takes no options, not "--ttl"/],
+    [['watch'], /watch takes exactly one NAME/],
+    [['session'], /session needs "open" or "close"/],
+    [['session', 'renew'], /unknown session action "renew"/],
+    [['session', 'open', 'now'], /session open takes no arguments/],
+    [['session', 'open', '--ttl', '600001'], /--ttl must be/],
+    [['session', 'close', 'nope'], /invalid session ID "nope"/],
+    [['session', 'close', SESSION, SESSION], /at most one session ID/],
   ])('rejects %j', (words, message) => {
     const parsed = parseLockCommand(words);
     expect(parsed.ok).toBe(false);

@@ -1,46 +1,152 @@
-import { isLockName } from '@app/protocol';
+import { TTL_MAX_MS, TTL_MIN_MS, WAIT_MAX_MS, isLockName, isSessionId } from '@app/protocol';
 
 /** One lock-service operation as typed on the command line or at the prompt. */
 export type LockCommand =
-  | { op: 'preempt' | 'release' | 'check'; name: string }
+  | { op: 'preempt'; name: string; waitMs?: number; ttlMs?: number; sessionId?: string }
+  | { op: 'release'; name: string; sessionId?: string }
+  | { op: 'check'; name: string }
+  | { op: 'watch'; name: string }
   | { op: 'list'; prefix?: string }
-  | { op: 'status' };
+  | { op: 'status' }
+  | { op: 'session-open'; ttlMs?: number }
+  /** Without sessionId: the prompt's own session. */
+  | { op: 'session-close'; sessionId?: string };
 
 export type ParsedCommand = { ok: true; command: LockCommand } | { ok: false; message: string };
 
-export const COMMAND_USAGE = 'preempt NAME | release NAME | check NAME | list [PREFIX] | status';
+export const COMMAND_USAGE =
+  'preempt NAME [--wait MS] [--ttl MS] [--session ID] | release NAME [--session ID] | check NAME | ' +
+  'list [PREFIX] | status | session open [--ttl MS] | session close [--session ID] | watch NAME';
 
-/** Parses `words` (command first) and validates lock names before anything is sent. */
+type OptionName = 'wait' | 'ttl' | 'session';
+
+interface CommandOptions {
+  waitMs?: number;
+  ttlMs?: number;
+  sessionId?: string;
+}
+
+/** Parses `words` (command first) and validates names, numbers and ids before anything is sent. */
 export function parseLockCommand(words: readonly string[]): ParsedCommand {
-  const [op, ...args] = words;
+  const [op, ...rest] = words;
   switch (op) {
     case 'preempt':
+      return parseNamed(op, rest, ['wait', 'ttl', 'session']);
     case 'release':
+      return parseNamed(op, rest, ['session']);
     case 'check':
-      return parseNamed(op, args);
-    case 'list':
-      if (args.length > 1) return usage(`list takes at most one PREFIX`);
-      return { ok: true, command: { op, prefix: args[0] } };
-    case 'status':
-      if (args.length > 0) return usage('status takes no arguments');
+    case 'watch':
+      return parseNamed(op, rest, []);
+    case 'list': {
+      const split = splitOptions(op, rest, []);
+      if (!split.ok) return split;
+      if (split.args.length > 1) return usage(`list takes at most one PREFIX`);
+      return { ok: true, command: { op, prefix: split.args[0] } };
+    }
+    case 'status': {
+      if (rest.length > 0) return usage('status takes no arguments');
       return { ok: true, command: { op } };
+    }
+    case 'session':
+      return parseSession(rest);
     default:
       return usage(op === undefined ? 'missing command' : `unknown command "${op}"`);
   }
 }
 
-function parseNamed(op: 'preempt' | 'release' | 'check', args: readonly string[]): ParsedCommand {
-  if (args.length !== 1) return usage(`${op} takes exactly one NAME`);
-  const [name] = args;
+function parseNamed(op: 'preempt' | 'release' | 'check' | 'watch', rest: readonly string[], allowed: OptionName[]): ParsedCommand {
+  const split = splitOptions(op, rest, allowed);
+  if (!split.ok) return split;
+  if (split.args.length !== 1) return usage(`${op} takes exactly one NAME`);
+  const [name] = split.args;
   if (!isLockName(name)) {
     return {
       ok: false,
       message: `invalid lock name ${JSON.stringify(name)}: use 1-128 characters of A-Z a-z 0-9 . _ : -`,
     };
   }
-  return { ok: true, command: { op, name } };
+  return { ok: true, command: { op, name, ...split.options } };
 }
 
-function usage(problem: string): ParsedCommand {
+function parseSession(rest: readonly string[]): ParsedCommand {
+  const [action, ...args] = rest;
+  if (action === 'open') {
+    const split = splitOptions('session open', args, ['ttl']);
+    if (!split.ok) return split;
+    if (split.args.length > 0) return usage('session open takes no arguments besides --ttl MS');
+    return { ok: true, command: { op: 'session-open', ...split.options } };
+  }
+  if (action === 'close') {
+    const split = splitOptions('session close', args, ['session']);
+    if (!split.ok) return split;
+    // The id may also come as the only argument: "session close ID".
+    if (split.args.length > 1 || (split.args.length === 1 && split.options.sessionId !== undefined)) {
+      return usage('session close takes at most one session ID');
+    }
+    const sessionId = split.options.sessionId ?? split.args[0];
+    if (sessionId !== undefined && !isSessionId(sessionId)) return invalidSessionId(sessionId);
+    return { ok: true, command: { op: 'session-close', ...(sessionId === undefined ? {} : { sessionId }) } };
+  }
+  return usage(action === undefined ? 'session needs "open" or "close"' : `unknown session action "${action}"`);
+}
+
+type SplitOptions = { ok: true; args: string[]; options: CommandOptions } | { ok: false; message: string };
+
+/** Takes `--wait MS`, `--ttl MS`, `--session ID` (or `--name=value`) out of the arguments. */
+function splitOptions(command: string, rest: readonly string[], allowed: readonly OptionName[]): SplitOptions {
+  const args: string[] = [];
+  const options: CommandOptions = {};
+  for (let i = 0; i < rest.length; i++) {
+    const word = rest[i];
+    if (!word.startsWith('--')) {
+      args.push(word);
+      continue;
+    }
+    const equals = word.indexOf('=');
+    const flag = (equals < 0 ? word.slice(2) : word.slice(2, equals)) as OptionName;
+    if (!allowed.includes(flag)) {
+      const accepted = allowed.length === 0 ? 'no options' : allowed.map((name) => `--${name}`).join(', ');
+      return usage(`${command} takes ${accepted}, not "${equals < 0 ? word : word.slice(0, equals)}"`);
+    }
+    const value = equals < 0 ? rest[++i] : word.slice(equals + 1);
+    if (value === undefined || value === '') return usage(`--${flag} needs a value`);
+    const problem = setOption(options, flag, value);
+    if (problem !== null) return { ok: false, message: problem };
+  }
+  return { ok: true, args, options };
+}
+
+function setOption(options: CommandOptions, flag: OptionName, value: string): string | null {
+  switch (flag) {
+    case 'wait': {
+      const ms = parseMs(value, 0, WAIT_MAX_MS);
+      if (ms === null) return `--wait must be a whole number of milliseconds from 0 to ${WAIT_MAX_MS}, got "${value}"`;
+      options.waitMs = ms;
+      return null;
+    }
+    case 'ttl': {
+      const ms = parseMs(value, TTL_MIN_MS, TTL_MAX_MS);
+      if (ms === null) return `--ttl must be a whole number of milliseconds from ${TTL_MIN_MS} to ${TTL_MAX_MS}, got "${value}"`;
+      options.ttlMs = ms;
+      return null;
+    }
+    case 'session':
+      if (!isSessionId(value)) return invalidSessionId(value).message;
+      options.sessionId = value;
+      return null;
+  }
+}
+
+function parseMs(text: string, min: number, max: number): number | null {
+  if (!/^\d+$/.test(text)) return null;
+  const ms = Number(text);
+  return ms >= min && ms <= max ? ms : null;
+}
+
+function invalidSessionId(value: string): { ok: false; message: string } {
+  return { ok: false, message: `invalid session ID "${value}": expected the 32 lowercase hex characters "session open" printed` };
+}
+
+function usage(problem: string): { ok: false; message: string } {
   return { ok: false, message: `${problem}; expected ${COMMAND_USAGE}` };
 }
