@@ -260,7 +260,11 @@ export class RaftNode<C> {
   private changeMembership(members: Member[], nowMs: number): StepResult {
     if (this.role !== 'leader') return { type: 'notLeader', leaderId: this.leaderId };
     const pendingIndex = this.log.findLast((e) => e.body.type === 'membership');
-    if (pendingIndex > this.commitIndex) return { type: 'membershipChangePending' };
+    // Thesis 4.1 (and Ongaro's 2015 erratum): one change at a time, and none until this
+    // leader has committed an entry of its own term, or two leaders' configs may not overlap.
+    if (pendingIndex > this.commitIndex || this.log.termAt(this.commitIndex) !== this.term) {
+      return { type: 'membershipChangePending' };
+    }
     const entry = this.appendOwn({ type: 'membership', members }, nowMs);
     return { type: 'proposed', index: entry.index, term: entry.term };
   }

@@ -1,5 +1,5 @@
 import type { LogIndex, NodeId, Term } from '@app/replicated-log';
-import { check } from './simulation-failure';
+import { InvariantViolation, check } from './simulation-failure';
 import type { SimulatedCluster } from './simulated-cluster';
 
 export interface ConvergedState {
@@ -31,4 +31,30 @@ export function checkConverged(cluster: SimulatedCluster, expectedMembers: numbe
     cluster.checker.proposals.checkAllApplied(node.id, cluster.checker.appliedKeys(node.id));
   }
   return { leaderId: leader.id, term: leader.term, commitIndex: leader.commitIndex, locksHeld: leaders[0].table.size };
+}
+
+/** The convergence check as a question: null when converged, else what is still wrong. */
+export function convergenceGap(cluster: SimulatedCluster, expectedMembers: number): string | null {
+  try {
+    checkConverged(cluster, expectedMembers);
+    return null;
+  } catch (error) {
+    if (error instanceof InvariantViolation) return error.message;
+    throw error;
+  }
+}
+
+/**
+ * A number that grows while replication makes progress: every node's commit index plus
+ * every leader's view of its followers' match indexes. A far-behind follower catching up
+ * moves it even while nothing new can commit.
+ */
+export function replicationProgress(cluster: SimulatedCluster): number {
+  let total = 0;
+  for (const node of cluster.upNodes()) {
+    const status = node.raft.status();
+    total += status.commitIndex;
+    for (const follower of Object.values(status.progress)) total += follower.matchIndex;
+  }
+  return total;
 }

@@ -106,6 +106,8 @@ export class SafetyChecker {
   afterTick(views: NodeView[], tick: number): void {
     for (const view of views) {
       if (!view.up) continue;
+      // Advances run after the last step of a tick, so check the node's own invariants again.
+      view.raft.invariants();
       this.recordCommitted(view);
       this.extendVerifiedPrefix(view, tick % FULL_SWEEP_INTERVAL === 0);
       this.locks.checkTable(view.id, view.incarnation, view.table);

@@ -2,6 +2,9 @@ import type { LockCommand, LockOutcome, LockTable } from '@app/lock-table';
 import type { NodeId } from '@app/replicated-log';
 import { check } from './simulation-failure';
 
+/** The commands the simulated clients send: plain preempts and releases. */
+export type ClientLockCommand = Extract<LockCommand, { type: 'preempt' | 'release' }>;
+
 interface Holder {
   owner: string;
   fencingToken: number;
@@ -25,28 +28,33 @@ export class LockExclusion {
   /** `${lock}#${token}` -> owner, across every node and incarnation */
   private readonly tokenOwners = new Map<string, string>();
 
-  onOutcome(nodeId: NodeId, incarnation: number, index: number, command: LockCommand, outcome: LockOutcome): void {
+  onOutcome(nodeId: NodeId, incarnation: number, index: number, command: ClientLockCommand, outcome: LockOutcome): void {
     const shadow = this.shadowOf(nodeId, incarnation);
     const where = `${nodeId} applying ${JSON.stringify(command)} at ${index} -> ${JSON.stringify(outcome)}`;
     const holder = shadow.holders.get(command.name);
-    check(outcome.name === command.name, `${where}: outcome for another lock`);
     switch (outcome.type) {
       case 'granted':
         return this.onGranted(shadow, index, command, outcome, where);
       case 'lockHeld':
+        check(command.type === 'preempt' && outcome.name === command.name, `${where}: lockHeld for another lock or command`);
         check(holder !== undefined && holder.owner === outcome.owner && holder.owner !== command.clientId, `${where}: lockHeld but holder is ${JSON.stringify(holder)}`);
         check(holder.fencingToken === outcome.fencingToken, `${where}: lockHeld reports token ${outcome.fencingToken}, holder has ${holder.fencingToken}`);
         return;
       case 'released':
-        check(command.type === 'release' && holder?.owner === command.clientId && holder.fencingToken === outcome.fencingToken, `${where}: released but holder is ${JSON.stringify(holder)}`);
+        check(command.type === 'release' && outcome.name === command.name, `${where}: released for another lock or command`);
+        check(holder?.owner === command.clientId && holder.fencingToken === outcome.fencingToken, `${where}: released but holder is ${JSON.stringify(holder)}`);
         shadow.holders.delete(command.name);
         return;
       case 'notHeld':
-        check(command.type === 'release' && holder === undefined, `${where}: notHeld but holder is ${JSON.stringify(holder)}`);
+        check(command.type === 'release' && outcome.name === command.name && holder === undefined, `${where}: notHeld but holder is ${JSON.stringify(holder)}`);
         return;
       case 'notOwner':
-        check(command.type === 'release' && holder !== undefined && holder.owner === outcome.owner && holder.owner !== command.clientId, `${where}: notOwner but holder is ${JSON.stringify(holder)}`);
+        check(command.type === 'release' && outcome.name === command.name, `${where}: notOwner for another lock or command`);
+        check(holder !== undefined && holder.owner === outcome.owner && holder.owner !== command.clientId, `${where}: notOwner but holder is ${JSON.stringify(holder)}`);
         return;
+      default:
+        // The workload uses no sessions, TTLs or queues, so nothing else may come back.
+        check(false, `${where}: unexpected outcome for a plain preempt/release`);
     }
   }
 
@@ -61,8 +69,8 @@ export class LockExclusion {
     }
   }
 
-  private onGranted(shadow: Shadow, index: number, command: LockCommand, outcome: Extract<LockOutcome, { type: 'granted' }>, where: string): void {
-    check(command.type === 'preempt' && outcome.owner === command.clientId, `${where}: granted to someone else than the preempting client`);
+  private onGranted(shadow: Shadow, index: number, command: ClientLockCommand, outcome: Extract<LockOutcome, { type: 'granted' }>, where: string): void {
+    check(command.type === 'preempt' && outcome.name === command.name && outcome.owner === command.clientId, `${where}: granted to someone else than the preempting client`);
     const holder = shadow.holders.get(command.name);
     if (holder !== undefined) {
       // Only the holder may be granted again, and its retry keeps the token.

@@ -1,6 +1,9 @@
 import type { LockCommand } from '@app/lock-table';
 import type { Random } from '@app/replicated-log';
 
+/** probability per tick of a burst of proposals */
+const BURST_RATE = 0.01;
+
 /**
  * Simulated clients: a few of them contending for a few locks, so that grants, refusals
  * and releases of someone else's lock all happen often.
@@ -16,7 +19,9 @@ export class LockWorkload {
 
   commandsForTick(): LockCommand[] {
     const whole = Math.floor(this.rate);
-    const count = whole + (this.random.next() < this.rate - whole ? 1 : 0);
+    let count = whole + (this.random.next() < this.rate - whole ? 1 : 0);
+    // Now and then a burst, to fill the leader's pipelines past maxEntriesPerMessage and its in-flight cap.
+    if (this.random.next() < BURST_RATE) count += this.random.intBetween(8, 48);
     const commands: LockCommand[] = [];
     for (let i = 0; i < count; i++) commands.push(this.randomCommand());
     return commands;

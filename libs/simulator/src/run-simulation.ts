@@ -1,5 +1,5 @@
 import { SeededRandom } from '@app/replicated-log';
-import { checkConverged } from './convergence';
+import { checkConverged, convergenceGap, replicationProgress } from './convergence';
 import { FaultSchedule, type FaultAction } from './fault-schedule';
 import { SimulatedCluster } from './simulated-cluster';
 import { deriveOptions, type SimulationInput, type SimulationOptions } from './simulation-options';
@@ -13,35 +13,42 @@ import { Trace } from './trace';
 export async function runSimulation(input: SimulationInput): Promise<SimulationReport> {
   const options = deriveOptions(input);
   const trace = new Trace();
+  const cluster = new SimulatedCluster(options, new SeededRandom(options.seed), trace);
   try {
-    return await run(options, trace);
+    return await run(options, trace, cluster);
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const knobs = JSON.stringify({ ...options, seed: undefined });
     const events = trace.recent().map((line) => `  ${line}`).join('\n');
-    throw new Error(`simulation seed ${options.seed} failed: ${reason}\noptions: ${knobs}\nlast events:\n${events}`, { cause: error });
+    const nodes = cluster.describe().map((line) => `  ${line}`).join('\n');
+    throw new Error(`simulation seed ${options.seed} failed: ${reason}\noptions: ${knobs}\nnodes:\n${nodes}\nlast events:\n${events}`, { cause: error });
   }
 }
 
-async function run(options: SimulationOptions, trace: Trace): Promise<SimulationReport> {
-  const random = new SeededRandom(options.seed);
-  const cluster = new SimulatedCluster(options, random, trace);
+async function run(options: SimulationOptions, trace: Trace, cluster: SimulatedCluster): Promise<SimulationReport> {
+  const random = cluster.random;
   const schedule = new FaultSchedule(new SeededRandom(random.intBetween(0, 0xffffffff)), options, cluster.nodes.map((n) => n.id));
   const counts = { partitions: 0, dropBursts: 0 };
   await cluster.start();
   for (let tick = 1; tick <= options.ticks; tick++) {
     trace.setTick(tick);
     const snapshot = { down: new Set(cluster.nodes.filter((n) => !n.up).map((n) => n.id)), leaders: cluster.liveLeaders().map((n) => n.id) };
-    for (const action of schedule.actionsFor(tick, snapshot)) applyFault(cluster, action, trace, counts);
-    await cluster.runTick(tick, { proposals: true, joins: true });
+    let crash: string | undefined;
+    for (const action of schedule.actionsFor(tick, snapshot)) {
+      // Crashes land in the middle of the tick, where Ready cycles may be half done.
+      if (action.type === 'crash') crash = action.nodeId;
+      else applyFault(cluster, action, trace, counts);
+    }
+    await cluster.runTick(tick, { proposals: true, joins: true, reconfigure: true, crash });
   }
-  await runLivenessPhase(cluster, options, trace);
+  const livenessTicksRun = await runLivenessPhase(cluster, options, trace);
   const converged = checkConverged(cluster, options.nodes);
   const { checker, network } = cluster;
   return {
     seed: options.seed,
     options,
-    ticksRun: options.ticks + options.livenessTicks,
+    ticksRun: options.ticks + livenessTicksRun,
+    livenessTicksRun,
     ...converged,
     stats: {
       leaderTerms: checker.leaders.size,
@@ -57,10 +64,9 @@ async function run(options: SimulationOptions, trace: Trace): Promise<Simulation
   };
 }
 
-function applyFault(cluster: SimulatedCluster, action: FaultAction, trace: Trace, counts: { partitions: number; dropBursts: number }): void {
+/** Every fault but a crash, which `runTick` injects part-way through the tick. */
+function applyFault(cluster: SimulatedCluster, action: Exclude<FaultAction, { type: 'crash' }>, trace: Trace, counts: { partitions: number; dropBursts: number }): void {
   switch (action.type) {
-    case 'crash':
-      return cluster.crash(action.nodeId);
     case 'restart':
       return cluster.restart(action.nodeId);
     case 'partition':
@@ -80,18 +86,36 @@ function applyFault(cluster: SimulatedCluster, action: FaultAction, trace: Trace
   }
 }
 
-/** Heals everything and restarts every crashed node; clients keep going for the first half. */
-async function runLivenessPhase(cluster: SimulatedCluster, options: SimulationOptions, trace: Trace): Promise<void> {
+/** A liveness phase may run past its nominal length only while replication keeps making progress. */
+const STALL_TICKS = 150;
+const MAX_LIVENESS_FACTOR = 6;
+
+/**
+ * Heals everything and restarts every crashed node; clients keep going for the first half,
+ * then the cluster must converge. A backlog (a node far behind, small batches) may take
+ * longer than the nominal length, so the phase is extended while replication still makes
+ * progress; a cluster that stops making progress fails the convergence check.
+ */
+async function runLivenessPhase(cluster: SimulatedCluster, options: SimulationOptions, trace: Trace): Promise<number> {
   trace.setTick(options.ticks + 1);
   trace.add('liveness phase: heal, restart all, no loss');
   cluster.network.heal();
   cluster.network.setBurstDropRate(0);
   cluster.network.setConditions({ ...options.network, dropRate: 0, duplicateRate: 0 });
   for (const node of cluster.nodes) if (!node.up) cluster.restart(node.id);
-  const end = options.ticks + options.livenessTicks;
   const quietFrom = options.ticks + Math.floor(options.livenessTicks / 2);
-  for (let tick = options.ticks + 1; tick <= end; tick++) {
+  const nominalEnd = options.ticks + options.livenessTicks;
+  const hardEnd = options.ticks + MAX_LIVENESS_FACTOR * options.livenessTicks;
+  let progress = { value: -1, tick: options.ticks };
+  let tick = options.ticks + 1;
+  for (; tick <= hardEnd; tick++) {
     trace.setTick(tick);
-    await cluster.runTick(tick, { proposals: tick < quietFrom, joins: true });
+    await cluster.runTick(tick, { proposals: tick < quietFrom, joins: true, reconfigure: false });
+    const value = replicationProgress(cluster);
+    if (value > progress.value) progress = { value, tick };
+    if (tick < nominalEnd) continue;
+    if (convergenceGap(cluster, options.nodes) === null || tick - progress.tick > STALL_TICKS) break;
   }
+  if (tick > nominalEnd) trace.add(`liveness phase extended to ${tick - options.ticks} ticks (last progress at ${progress.tick})`);
+  return Math.min(tick, hardEnd) - options.ticks;
 }

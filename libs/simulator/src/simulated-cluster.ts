@@ -1,5 +1,5 @@
 import type { LockCommand } from '@app/lock-table';
-import { SeededRandom, type Input, type LogEntry, type NodeId, type RaftConfig, type RecoveredState, type StepResult } from '@app/replicated-log';
+import { SeededRandom, type Input, type LogEntry, type Member, type NodeId, type RaftConfig, type RecoveredState, type StepResult } from '@app/replicated-log';
 import { FailureLatch } from './failure-latch';
 import { SafetyChecker } from './invariants';
 import { LockWorkload } from './lock-workload';
@@ -13,16 +13,26 @@ import type { Trace } from './trace';
 const MS_PER_TICK = 10;
 /** Joins are attempted this often, like an operator's `--join` retrying. */
 const JOIN_INTERVAL_TICKS = 5;
+/** reconfig mode: the chance that a membership attempt is a random add or remove */
+const RECONFIG_CHANCE = 0.3;
+/** reconfig mode never shrinks the membership below this */
+const MIN_MEMBERS = 2;
 
 export interface TickPlan {
   proposals: boolean;
+  /** grow the membership towards every server (join and reconfig modes) */
   joins: boolean;
+  /** reconfig mode: also remove members and add them back at random */
+  reconfigure: boolean;
+  /** crashed part-way through delivering this tick's messages, possibly with an fsync in flight */
+  crash?: NodeId;
 }
 
 /**
  * N simulated servers on one simulated network. A tick delivers the messages that are due,
- * ticks every live node, lets clients propose on a leader and, in join mode, grows the
- * membership one server at a time. Every node's ReadyProcessor is idle when a tick ends.
+ * ticks every live node, lets clients propose on a leader and, in join and reconfig modes,
+ * changes the membership one server at a time. Every node's ReadyProcessor is idle when a
+ * tick ends.
  */
 export class SimulatedCluster {
   readonly nodes: SimulatedNode[] = [];
@@ -35,7 +45,8 @@ export class SimulatedCluster {
 
   constructor(
     private readonly options: SimulationOptions,
-    private readonly random: SeededRandom,
+    /** the run's root stream; every other stream is forked from it */
+    readonly random: SeededRandom,
     private readonly trace: Trace,
   ) {
     this.network = new SimulatedNetwork(this.fork(), options.network);
@@ -59,7 +70,7 @@ export class SimulatedCluster {
       for (const node of this.nodes) await node.disk.persist({ ...genesis, mustSync: true });
     }
     for (const node of this.nodes) node.start(node.disk.recover(), this.fork());
-    if (this.options.mode === 'join') {
+    if (this.options.mode !== 'static') {
       const first = this.nodes[0];
       this.latch.guard(() => first.raft.bootstrap(first.member, 0));
       first.processor.kick();
@@ -69,12 +80,16 @@ export class SimulatedCluster {
 
   async runTick(tick: number, plan: TickPlan): Promise<void> {
     this.network.setTick(tick);
-    for (const message of this.network.takeDue()) {
-      const node = this.node(message.to);
-      if (node.up) await this.input(node, { type: 'receive', message });
+    const due = this.network.takeDue();
+    const crashAt = plan.crash === undefined ? -1 : this.random.intBetween(0, due.length);
+    for (let i = 0; i <= due.length; i++) {
+      if (i === crashAt && plan.crash !== undefined) this.crash(plan.crash);
+      if (i === due.length) break;
+      const node = this.node(due[i].to);
+      if (node.up) await this.input(node, { type: 'receive', message: due[i] });
     }
     for (const node of this.upNodes()) await this.input(node, { type: 'tick', nowMs: tick * MS_PER_TICK });
-    if (plan.joins && this.options.mode === 'join' && tick % JOIN_INTERVAL_TICKS === 0) await this.driveJoin(tick);
+    if (plan.joins && this.options.mode !== 'static' && tick % JOIN_INTERVAL_TICKS === 0) await this.driveMembership(tick, plan.reconfigure);
     if (plan.proposals) await this.propose(tick);
     await this.settle();
     this.checker.afterTick(this.nodes, tick);
@@ -97,6 +112,17 @@ export class SimulatedCluster {
     this.trace.add(`restart ${id} term=${term} votedFor=${votedFor} commit=${commitIndex} entries=${recovered.entries.length}`);
   }
 
+  /** One line per node, for failure messages. */
+  describe(): string[] {
+    return this.nodes.map((node) => {
+      if (!node.up) return `${node.id}: down`;
+      if (node.raft === undefined) return `${node.id}: not started`;
+      const { role, term, leaderId, commitIndex, appliedIndex, lastIndex, members, progress } = node.raft.status();
+      const memberIds = members.map((m) => m.id).join(',');
+      return `${node.id}#${node.incarnation}: ${role} term=${term} leader=${leaderId} commit=${commitIndex} applied=${appliedIndex} last=${lastIndex} members=[${memberIds}] progress=${JSON.stringify(progress)}`;
+    });
+  }
+
   upNodes(): SimulatedNode[] {
     return this.nodes.filter((node) => node.up);
   }
@@ -111,7 +137,11 @@ export class SimulatedCluster {
     return found;
   }
 
-  /** Steps one input, then either drains the node's Ready at once or lets inputs pile up behind it. */
+  /**
+   * Steps one input and kicks the node's ReadyProcessor. Sometimes the Ready is drained at
+   * once; otherwise its persist stays in flight, so later inputs land between the Ready's
+   * persist and its advance, as they do in production while an fsync runs.
+   */
   private async input(node: SimulatedNode, input: Input<LockCommand>): Promise<StepResult> {
     const wasLeader = node.raft.isLeader;
     const result = this.latch.guard(() => node.raft.step(input));
@@ -119,14 +149,23 @@ export class SimulatedCluster {
     if (node.raft.isLeader && !wasLeader) this.trace.add(`${node.id} leads term ${node.raft.status().term}`);
     if (!node.raft.isLeader && wasLeader) this.trace.add(`${node.id} steps down (term ${node.raft.status().term})`);
     node.processor.kick();
-    // Not awaiting lets later inputs land between a Ready's persist and its advance, as in production.
-    if (this.random.next() < this.options.eagerIdleRate) await node.processor.idle();
+    const draw = this.random.next();
+    if (draw < this.options.eagerIdleRate) await this.drain(node);
+    // Otherwise the fsync may still finish now, letting the Ready cycle continue in the background.
+    else if (draw < (1 + this.options.eagerIdleRate) / 2) node.disk.release();
     this.latch.throwIfFailed();
     return result;
   }
 
+  /** Lets every in-flight persist of the node finish and waits for its Ready cycle to stop. */
+  private async drain(node: SimulatedNode): Promise<void> {
+    node.disk.setDeferred(false);
+    await node.processor.idle();
+    node.disk.setDeferred(true);
+  }
+
   private async settle(): Promise<void> {
-    for (const node of this.upNodes()) await node.processor.idle();
+    for (const node of this.upNodes()) await this.drain(node);
     this.latch.throwIfFailed();
   }
 
@@ -142,16 +181,33 @@ export class SimulatedCluster {
     }
   }
 
-  /** Adds the next server not yet in the leader's membership, like a new server's `--join`. */
-  private async driveJoin(tick: number): Promise<void> {
+  /**
+   * Adds the next server not yet in the leader's membership, like a new server's `--join`.
+   * In reconfig mode it also, now and then, removes a member (possibly the leader) or adds
+   * back a removed one, so that changes from different leaders can race (thesis 4.1).
+   */
+  private async driveMembership(tick: number, reconfigure: boolean): Promise<void> {
     const leaders = this.liveLeaders();
     if (leaders.length === 0) return;
     const leader = leaders[this.random.intBetween(0, leaders.length - 1)];
     const members = leader.raft.status().members;
-    const next = this.nodes.find((node) => !members.some((m) => m.id === node.id));
-    if (next === undefined) return;
-    const result = await this.input(leader, { type: 'changeMembership', members: [...members, memberOf(next.id)], nowMs: tick * MS_PER_TICK });
-    if (result.type === 'proposed') this.trace.add(`${leader.id} proposes adding ${next.id} at ${result.index} (term ${result.term})`);
+    const outside = this.nodes.filter((node) => !members.some((m) => m.id === node.id));
+    const churn = reconfigure && this.options.mode === 'reconfig';
+    let next: Member[] | null = null;
+    if (churn && this.random.next() < RECONFIG_CHANCE) {
+      const remove = outside.length === 0 || (members.length > MIN_MEMBERS && this.random.next() < 0.5);
+      if (remove) {
+        const victim = members[this.random.intBetween(0, members.length - 1)];
+        next = members.filter((m) => m.id !== victim.id);
+      } else {
+        next = [...members, memberOf(outside[this.random.intBetween(0, outside.length - 1)].id)];
+      }
+    } else if (!churn && outside.length > 0) {
+      next = [...members, memberOf(outside[0].id)];
+    }
+    if (next === null) return;
+    const result = await this.input(leader, { type: 'changeMembership', members: next, nowMs: tick * MS_PER_TICK });
+    if (result.type === 'proposed') this.trace.add(`${leader.id} proposes members [${next.map((m) => m.id).join(',')}] at ${result.index} (term ${result.term})`);
   }
 
   private raftConfig(id: NodeId): RaftConfig {

@@ -4,19 +4,25 @@ import { check } from './simulation-failure';
 interface DiskWrite<C> {
   hardState: HardState | null;
   entries: LogEntry<C>[];
+  mustSync: boolean;
 }
 
 /**
- * One node's disk, in memory. `persist` resolves at once, but a write made with
- * `mustSync: false` is only durable once a later synced write covers it: a crash may lose
- * any suffix of those (a page cache that flushed some pages and not others, in order).
+ * One node's disk, in memory. A write is durable once an fsync covering it completed: a
+ * `mustSync` write's own, or a later one's. A crash keeps only a random prefix of the
+ * writes not yet durable (a page cache that flushed some pages, in order, and not others).
+ * `persist` resolves at once, or, in deferred mode, when the simulator releases it: then
+ * the node may crash while the fsync is still in flight.
  */
 export class SimulatedDisk<C> implements DurableStorage<C> {
   private durable: RecoveredState<C> = { hardState: { ...EMPTY_HARD_STATE }, entries: [] };
   private unsynced: DiskWrite<C>[] = [];
-  /** the log's last index as written, synced or not: the WAL's appendability rule uses it */
+  /** the log's last index as written, durable or not: the WAL's appendability rule uses it */
   private writtenLastIndex = 0;
   private writes = 0;
+  private deferred = false;
+  /** persists whose fsync is in flight, oldest first */
+  private inFlight: Array<{ write: DiskWrite<C>; resolve: () => void }> = [];
 
   constructor(
     readonly nodeId: string,
@@ -30,17 +36,40 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
     this.checkAppendable(request.entries);
     this.onWrite(this.nodeId, request.entries);
     // A copy, as serialization would make: later changes to the objects cannot reach the disk.
-    const write: DiskWrite<C> = structuredClone({ hardState: request.hardState, entries: request.entries });
+    const write: DiskWrite<C> = structuredClone({ hardState: request.hardState, entries: request.entries, mustSync: request.mustSync });
     if (write.entries.length > 0) this.writtenLastIndex = write.entries[write.entries.length - 1].index;
     this.writes++;
     this.unsynced.push(write);
-    // An fsync makes every earlier write durable too.
-    if (request.mustSync) this.flush(this.unsynced.length);
-    return Promise.resolve();
+    if (!this.deferred) {
+      this.complete(write);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.inFlight.push({ write, resolve }));
   }
 
-  /** The process died: unsynced writes survive only as a random prefix. Returns how many were lost. */
+  /**
+   * In deferred mode a persist stays in flight until release(), so the node keeps taking
+   * inputs between a Ready's persist and its advance, and may crash before its fsync ends.
+   */
+  setDeferred(deferred: boolean): void {
+    this.deferred = deferred;
+    if (!deferred) this.release();
+  }
+
+  /** Completes every persist in flight, in order. */
+  release(): void {
+    const inFlight = this.inFlight;
+    this.inFlight = [];
+    for (const { write, resolve } of inFlight) {
+      this.complete(write);
+      resolve();
+    }
+  }
+
+  /** The process died: writes not yet durable survive only as a random prefix. Returns how many were lost. */
   crash(): number {
+    // Nobody is left to wait for a persist in flight; its fsync never completed.
+    this.inFlight = [];
     const keep = this.loseUnsyncedOnCrash ? this.random.intBetween(0, this.unsynced.length) : this.unsynced.length;
     const lost = this.unsynced.length - keep;
     this.flush(keep);
@@ -67,6 +96,11 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
     entries.forEach((entry, i) => {
       check(entry.index === first + i, `${this.nodeId} disk: entry ${entry.index} at position ${i} breaks the run from ${first}`);
     });
+  }
+
+  /** The write reached the disk; an fsync makes it and every earlier write durable. */
+  private complete(write: DiskWrite<C>): void {
+    if (write.mustSync) this.flush(this.unsynced.indexOf(write) + 1);
   }
 
   /** Folds the first `count` unsynced writes into the durable state, in order. */

@@ -1,4 +1,4 @@
-import { LockTable, type LockCommand } from '@app/lock-table';
+import { LockTable, type LockCommand, type LockOutcome } from '@app/lock-table';
 import {
   RaftNode,
   ReadyProcessor,
@@ -17,6 +17,7 @@ import type { FailureLatch } from './failure-latch';
 import type { NodeView, SafetyChecker } from './invariants';
 import type { SimulatedDisk } from './simulated-disk';
 import type { SimulatedNetwork } from './simulated-network';
+import { check } from './simulation-failure';
 
 export function memberOf(id: NodeId): Member {
   return { id, tcpAddress: `sim://${id}:tcp`, httpAddress: `sim://${id}:http` };
@@ -93,10 +94,13 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
   apply(entries: LogEntry<LockCommand>[]): void {
     this.context.latch.guard(() => {
       for (const entry of entries) {
-        let outcome = null;
+        let outcome: LockOutcome | null = null;
         if (entry.body.type === 'command') {
-          outcome = this.table.apply(entry.index, entry.body.command);
-          this.context.checker.locks.onOutcome(this.id, this.incarnation, entry.index, entry.body.command, outcome);
+          const { command } = entry.body;
+          // The table sees time only as the leader's clock stamped on the entry.
+          outcome = this.table.apply(entry.index, command, entry.leaderTimeMs);
+          check(command.type === 'preempt' || command.type === 'release', `${this.id}: the workload never sends ${command.type}`);
+          this.context.checker.locks.onOutcome(this.id, this.incarnation, entry.index, command, outcome);
         } else {
           this.table.skip(entry.index);
         }

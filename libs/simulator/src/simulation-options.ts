@@ -1,6 +1,10 @@
 import { SeededRandom } from '@app/replicated-log';
 
-export type ClusterMode = 'join' | 'static';
+/**
+ * join: n1 bootstraps alone and the others join one at a time; static: every server starts
+ * with the full membership; reconfig: like join, then members are removed and re-added at random.
+ */
+export type ClusterMode = 'join' | 'static' | 'reconfig';
 
 /** Which kinds of fault the schedule may inject; all on by default. */
 export interface FaultToggles {
@@ -24,6 +28,10 @@ export interface SimulationInput {
   /** derived from the seed when omitted */
   mode?: ClusterMode;
   livenessTicks?: number;
+  /** derived from the seed when omitted */
+  maxEntriesPerMessage?: number;
+  /** derived from the seed when omitted */
+  maxDelayTicks?: number;
 }
 
 export interface NetworkConditions {
@@ -48,7 +56,7 @@ export interface SimulationOptions {
   proposalRate: number;
   clients: number;
   locks: number;
-  /** probability of awaiting a node's ReadyProcessor right after an input rather than at tick end */
+  /** probability of draining a node's Ready cycle right after an input rather than leaving its persist in flight */
   eagerIdleRate: number;
   heartbeatIntervalTicks: number;
   electionTimeoutMinTicks: number;
@@ -72,6 +80,11 @@ function resolveFaults(faults: SimulationInput['faults']): FaultToggles {
   return { ...ALL_FAULTS, ...faults };
 }
 
+/** An explicit value wins, but the seeded draw happens anyway so the other knobs do not shift. */
+function pick<T>(explicit: T | undefined, drawn: T): T {
+  return explicit ?? drawn;
+}
+
 /** Derives the run's knobs from its seed with a stream separate from the run's own. */
 export function deriveOptions(input: SimulationInput): SimulationOptions {
   const seed = input.seed >>> 0;
@@ -83,12 +96,12 @@ export function deriveOptions(input: SimulationInput): SimulationOptions {
     seed,
     ticks: input.ticks,
     livenessTicks: input.livenessTicks ?? 500,
-    nodes: input.nodes ?? (random.next() < 0.3 ? 5 : 3),
-    mode: input.mode ?? (random.next() < 0.5 ? 'join' : 'static'),
+    nodes: pick(input.nodes, random.next() < 0.3 ? 5 : 3),
+    mode: pick<ClusterMode>(input.mode, (['join', 'static', 'reconfig'] as const)[random.intBetween(0, 2)]),
     faults,
     network: {
       minDelayTicks: 1,
-      maxDelayTicks: random.intBetween(2, 6),
+      maxDelayTicks: pick(input.maxDelayTicks, random.intBetween(2, 6)),
       dropRate: lossy ? random.intBetween(0, 8) / 100 : 0,
       duplicateRate: lossy ? random.intBetween(0, 5) / 100 : 0,
     },
@@ -96,10 +109,11 @@ export function deriveOptions(input: SimulationInput): SimulationOptions {
     proposalRate: random.intBetween(10, 80) / 100,
     clients: random.intBetween(2, 5),
     locks: random.intBetween(1, 4),
-    eagerIdleRate: random.intBetween(30, 100) / 100,
+    eagerIdleRate: random.intBetween(10, 90) / 100,
     heartbeatIntervalTicks: 3,
     electionTimeoutMinTicks: 15,
     electionTimeoutMaxTicks: 30,
-    maxEntriesPerMessage: 8,
+    // Small batches make a new leader replicate old-term entries apart from its noop (section 5.4.2).
+    maxEntriesPerMessage: pick(input.maxEntriesPerMessage, [2, 8, 8, 256][random.intBetween(0, 3)]),
   };
 }

@@ -20,6 +20,8 @@ export interface SimulationReport {
   /** everything derived from the seed, so a report alone says what the run did */
   options: SimulationOptions;
   ticksRun: number;
+  /** the liveness phase's length: nominal, or longer while a backlog was still being worked off */
+  livenessTicksRun: number;
   leaderId: NodeId;
   term: Term;
   commitIndex: number;

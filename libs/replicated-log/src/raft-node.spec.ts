@@ -1,0 +1,635 @@
+import type { DurableStorage, PersistRequest } from './driver/durable-storage';
+import { ReadyProcessor } from './driver/ready-processor';
+import type { HardState } from './hard-state';
+import type { NodeId } from './ids';
+import type { LogEntry } from './log-entry';
+import type { Member } from './member';
+import type { AppendEntriesMessage, PeerMessage, RequestVoteMessage } from './peer-message';
+import type { RaftConfig } from './raft-config';
+import { RaftNode } from './raft-node';
+import type { Random } from './random';
+import type { Ready } from './ready';
+
+// Nodes are driven by hand: step inputs, take ready(), "persist" it into an in-memory disk,
+// deliver its messages to the other nodes, then advance(ready).
+
+type Cmd = string;
+
+const MIN_TIMEOUT = 10;
+const HEARTBEAT = 2;
+
+function member(id: NodeId): Member {
+  return { id, tcpAddress: `${id}:tcp`, httpAddress: `${id}:http` };
+}
+
+/** Election timeouts are fixed per node, so a test decides who campaigns first. */
+class FixedTimeout implements Random {
+  constructor(private readonly ticks: number) {}
+  intBetween(): number {
+    return this.ticks;
+  }
+  next(): number {
+    return 0;
+  }
+}
+
+function config(id: NodeId, maxEntriesPerMessage = 8): RaftConfig {
+  return { id, electionTimeoutMinTicks: MIN_TIMEOUT, electionTimeoutMaxTicks: 40, heartbeatIntervalTicks: HEARTBEAT, maxEntriesPerMessage };
+}
+
+function membershipEntry(index: number, term: number, ids: NodeId[]): LogEntry<Cmd> {
+  return { index, term, leaderTimeMs: 0, body: { type: 'membership', members: ids.map(member) } };
+}
+
+function commandEntry(index: number, term: number, command: Cmd = `c${index}`): LogEntry<Cmd> {
+  return { index, term, leaderTimeMs: 0, body: { type: 'command', command } };
+}
+
+function noopEntry(index: number, term: number): LogEntry<Cmd> {
+  return { index, term, leaderTimeMs: 0, body: { type: 'noop' } };
+}
+
+interface NodeSetup {
+  log?: LogEntry<Cmd>[];
+  hardState?: Partial<HardState>;
+  timeout?: number;
+  maxEntriesPerMessage?: number;
+}
+
+interface Disk {
+  hardState: HardState;
+  entries: LogEntry<Cmd>[];
+}
+
+/**
+ * A hand-driven cluster. `cycle` runs one Ready exactly as the driver contract says;
+ * `settle` cycles everyone and delivers every message not cut, until nothing moves.
+ */
+class Harness {
+  readonly nodes = new Map<NodeId, RaftNode<Cmd>>();
+  readonly disks = new Map<NodeId, Disk>();
+  readonly applied = new Map<NodeId, LogEntry<Cmd>[]>();
+  inFlight: PeerMessage<Cmd>[] = [];
+  private groups: NodeId[][] | null = null;
+  /** one-way losses on top of the partition, e.g. a leader's AppendEntries to one follower */
+  dropIf: (message: PeerMessage<Cmd>) => boolean = () => false;
+
+  add(id: NodeId, setup: NodeSetup = {}): RaftNode<Cmd> {
+    const hardState: HardState = { term: 0, votedFor: null, commitIndex: 0, ...setup.hardState };
+    const entries = setup.log ?? [];
+    const node = new RaftNode<Cmd>(config(id, setup.maxEntriesPerMessage), new FixedTimeout(setup.timeout ?? 30), { hardState, entries: [...entries] });
+    this.nodes.set(id, node);
+    this.disks.set(id, { hardState: { ...hardState }, entries: [...entries] });
+    this.applied.set(id, []);
+    return node;
+  }
+
+  node(id: NodeId): RaftNode<Cmd> {
+    const node = this.nodes.get(id);
+    if (!node) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  /** persist -> send -> apply -> advance, for one Ready. */
+  cycle(id: NodeId): Ready<Cmd> {
+    const node = this.node(id);
+    const ready = node.ready();
+    const disk = this.disks.get(id)!;
+    if (ready.entries.length > 0) {
+      disk.entries.length = ready.entries[0].index - 1;
+      disk.entries.push(...ready.entries);
+    }
+    if (ready.hardState) disk.hardState = ready.hardState;
+    this.inFlight.push(...ready.messages);
+    this.applied.get(id)!.push(...ready.committedEntries);
+    node.advance(ready);
+    return ready;
+  }
+
+  partition(...groups: NodeId[][]): void {
+    this.groups = groups;
+  }
+
+  heal(): void {
+    this.groups = null;
+    this.dropIf = () => false;
+  }
+
+  connected(from: NodeId, to: NodeId): boolean {
+    return this.groups === null || this.groups.some((g) => g.includes(from) && g.includes(to));
+  }
+
+  settle(maxRounds = 200): void {
+    for (let round = 0; round < maxRounds; round++) {
+      let moved = false;
+      for (const [id, node] of this.nodes) {
+        while (node.hasReady()) {
+          this.cycle(id);
+          moved = true;
+        }
+      }
+      const messages = this.inFlight;
+      this.inFlight = [];
+      for (const message of messages) {
+        const target = this.nodes.get(message.to);
+        // A message across a partition is lost, as on a real network.
+        if (target && this.connected(message.from, message.to) && !this.dropIf(message)) {
+          target.step({ type: 'receive', message });
+          moved = true;
+        }
+      }
+      if (!moved) return;
+    }
+    throw new Error('harness did not settle');
+  }
+
+  /** Ticks the given nodes in lockstep, settling after each tick, until `done` or `limit`. */
+  tickUntil(ids: NodeId[], done: () => boolean, limit = 100): number {
+    for (let t = 1; t <= limit; t++) {
+      for (const id of ids) this.node(id).step({ type: 'tick', nowMs: t });
+      this.settle();
+      if (done()) return t;
+    }
+    throw new Error(`condition not reached within ${limit} ticks`);
+  }
+
+  /** Ticks the given nodes in lockstep for `ticks` ticks, settling after each. */
+  tickFor(ids: NodeId[], ticks: number): void {
+    for (let t = 1; t <= ticks; t++) {
+      for (const id of ids) this.node(id).step({ type: 'tick', nowMs: t });
+      this.settle();
+    }
+  }
+
+  tick(id: NodeId, times: number): void {
+    for (let t = 0; t < times; t++) this.node(id).step({ type: 'tick', nowMs: t });
+  }
+}
+
+/** Three nodes sharing the committed membership entry {n1, n2, n3} at index 1, term 1. */
+function threeNodes(timeouts: Record<NodeId, number> = { n1: 10, n2: 20, n3: 30 }): Harness {
+  const h = new Harness();
+  for (const id of ['n1', 'n2', 'n3']) {
+    h.add(id, { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])], hardState: { term: 1, commitIndex: 1 }, timeout: timeouts[id] });
+  }
+  h.settle(); // each node applies the committed membership entry
+  return h;
+}
+
+/** n1 campaigns first and wins; everyone has settled on its noop. */
+function threeNodesWithLeader(): Harness {
+  const h = threeNodes();
+  h.tickUntil(['n1', 'n2', 'n3'], () => h.node('n1').isLeader);
+  h.settle();
+  return h;
+}
+
+function requestVote(from: NodeId, to: NodeId, term: number, lastLogIndex: number, lastLogTerm: number): RequestVoteMessage {
+  return { type: 'requestVote', from, to, term, lastLogIndex, lastLogTerm };
+}
+
+function appendEntries(from: NodeId, to: NodeId, term: number, prevLogIndex: number, prevLogTerm: number, entries: LogEntry<Cmd>[], leaderCommit: number): AppendEntriesMessage<Cmd> {
+  return { type: 'appendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
+}
+
+function repliesIn(ready: Ready<Cmd>, type: PeerMessage<Cmd>['type']): PeerMessage<Cmd>[] {
+  return ready.messages.filter((m) => m.type === type);
+}
+
+describe('RaftNode: leader election (§5.2)', () => {
+  it('§5.2 a follower that hears nothing campaigns after its election timeout', () => {
+    const h = threeNodes();
+    const n1 = h.node('n1');
+    h.tick('n1', MIN_TIMEOUT - 1);
+    expect(n1.status().role).toBe('follower');
+    expect(n1.hasReady()).toBe(false);
+    h.tick('n1', 1);
+    expect(n1.status()).toMatchObject({ role: 'candidate', term: 2, leaderId: null });
+    const ready = n1.ready();
+    expect(ready.hardState).toEqual({ term: 2, votedFor: 'n1', commitIndex: 1 });
+    expect(ready.mustSync).toBe(true);
+    expect(ready.messages).toEqual([requestVote('n1', 'n2', 2, 1, 1), requestVote('n1', 'n3', 2, 1, 1)]);
+  });
+
+  it('§5.2 a candidate with a majority of votes becomes leader and asserts itself with AppendEntries', () => {
+    const h = threeNodes();
+    h.tick('n1', MIN_TIMEOUT);
+    h.cycle('n1');
+    const [toN2] = h.inFlight.splice(0);
+    h.tick('n2', MIN_TIMEOUT); // past its leader lease, so it listens to candidates
+    h.node('n2').step({ type: 'receive', message: toN2 });
+    h.cycle('n2');
+    const reply = h.inFlight.splice(0).find((m) => m.type === 'requestVoteReply');
+    expect(reply).toMatchObject({ from: 'n2', to: 'n1', term: 2, granted: true });
+    h.node('n1').step({ type: 'receive', message: reply! });
+    expect(h.node('n1').status()).toMatchObject({ role: 'leader', term: 2, leaderId: 'n1' });
+    const ready = h.node('n1').ready();
+    // Section 5.4.2: the new leader's first entry is a noop of its own term.
+    expect(ready.entries).toEqual([expect.objectContaining({ index: 2, term: 2, body: { type: 'noop' } })]);
+    expect(repliesIn(ready, 'appendEntries').map((m) => m.to).sort()).toEqual(['n2', 'n3']);
+  });
+
+  it('§5.2 a node votes at most once per term (and repeats the same vote to a retrying candidate)', () => {
+    const h = threeNodes();
+    const n3 = h.node('n3');
+    h.tick('n3', MIN_TIMEOUT);
+    n3.step({ type: 'receive', message: requestVote('n1', 'n3', 2, 1, 1) });
+    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([expect.objectContaining({ to: 'n1', granted: true })]);
+    n3.step({ type: 'receive', message: requestVote('n2', 'n3', 2, 1, 1) });
+    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([expect.objectContaining({ to: 'n2', granted: false })]);
+    n3.step({ type: 'receive', message: requestVote('n1', 'n3', 2, 1, 1) });
+    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([expect.objectContaining({ to: 'n1', granted: true })]);
+    expect(h.disks.get('n3')!.hardState).toMatchObject({ term: 2, votedFor: 'n1' });
+  });
+
+  it('§5.2 a node restarted from disk keeps its vote for the term', () => {
+    const h = threeNodes();
+    h.tick('n3', MIN_TIMEOUT);
+    h.node('n3').step({ type: 'receive', message: requestVote('n1', 'n3', 2, 1, 1) });
+    h.cycle('n3');
+    const disk = h.disks.get('n3')!;
+    const restarted = new RaftNode<Cmd>(config('n3'), new FixedTimeout(30), { hardState: disk.hardState, entries: disk.entries });
+    restarted.step({ type: 'receive', message: requestVote('n2', 'n3', 2, 1, 1) });
+    const ready = restarted.ready();
+    expect(repliesIn(ready, 'requestVoteReply')).toEqual([expect.objectContaining({ to: 'n2', granted: false })]);
+  });
+
+  it('§5.4.1 a vote is refused to a candidate with a less up-to-date log', () => {
+    const log = [membershipEntry(1, 1, ['n1', 'n2', 'n3']), noopEntry(2, 2), commandEntry(3, 2)];
+    const cases: Array<[string, number, number, boolean]> = [
+      ['an older last term, even with a longer log', 9, 1, false],
+      ['the same last term and a shorter log', 2, 2, false],
+      ['the same last term and the same length', 3, 2, true],
+      ['a newer last term and a shorter log', 2, 3, true],
+    ];
+    for (const [name, lastLogIndex, lastLogTerm, granted] of cases) {
+      const h = new Harness();
+      const voter = h.add('n3', { log, hardState: { term: 3 } });
+      voter.step({ type: 'receive', message: requestVote('n1', 'n3', 4, lastLogIndex, lastLogTerm) });
+      const reply = repliesIn(voter.ready(), 'requestVoteReply')[0];
+      expect({ name, granted: reply.type === 'requestVoteReply' && reply.granted }).toEqual({ name, granted });
+    }
+  });
+
+  it('§5.1 a node that sees a higher term adopts it, clears its vote and steps down', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    expect(n1.status()).toMatchObject({ role: 'leader', term: 2 });
+    n1.step({ type: 'receive', message: { type: 'appendEntriesReply', from: 'n2', to: 'n1', term: 5, success: false, matchIndex: 0, lastLogIndex: 0 } });
+    expect(n1.status()).toMatchObject({ role: 'follower', term: 5, leaderId: null });
+    expect(n1.ready().hardState).toMatchObject({ term: 5, votedFor: null });
+  });
+
+  it('§5.1 a stale leader\'s AppendEntries is answered with the newer term, which deposes it', () => {
+    const h = threeNodesWithLeader();
+    const n2 = h.node('n2');
+    n2.step({ type: 'receive', message: requestVote('n3', 'n2', 9, 99, 9) }); // n2 is in its leader lease: ignored
+    expect(n2.status().term).toBe(2);
+    h.tick('n2', MIN_TIMEOUT);
+    n2.step({ type: 'receive', message: requestVote('n3', 'n2', 9, 99, 9) });
+    expect(n2.status().term).toBe(9);
+    h.cycle('n2');
+    h.inFlight = [];
+    n2.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 2, 2, [], 2) });
+    const answer = repliesIn(h.cycle('n2'), 'appendEntriesReply')[0];
+    expect(answer).toMatchObject({ to: 'n1', term: 9, success: false });
+    h.node('n1').step({ type: 'receive', message: answer });
+    expect(h.node('n1').status()).toMatchObject({ role: 'follower', term: 9 });
+  });
+
+  it('thesis §4.2.3 a follower that heard from its leader within the minimum election timeout ignores a higher-term RequestVote', () => {
+    const h = threeNodesWithLeader();
+    const n3 = h.node('n3');
+    n3.step({ type: 'receive', message: requestVote('n2', 'n3', 3, 2, 2) });
+    expect(n3.status()).toMatchObject({ term: 2, leaderId: 'n1' });
+    expect(n3.hasReady()).toBe(false);
+  });
+
+  it('a node outside the membership never campaigns', () => {
+    const h = new Harness();
+    const outsider = h.add('n4', { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])], hardState: { term: 1, commitIndex: 1 } });
+    h.settle();
+    h.tick('n4', 100);
+    expect(outsider.status()).toMatchObject({ role: 'follower', term: 1 });
+    expect(outsider.hasReady()).toBe(false);
+  });
+});
+
+describe('RaftNode: log replication (§5.3)', () => {
+  it('§5.3 a follower rejects AppendEntries whose prevLogTerm does not match, and truncates a conflicting suffix', () => {
+    const h = new Harness();
+    const follower = h.add('n2', { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3']), commandEntry(2, 2, 'old2'), commandEntry(3, 2, 'old3')], hardState: { term: 2, commitIndex: 1 } });
+    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 3, 3, 3, [noopEntry(4, 3)], 1) });
+    const rejected = h.cycle('n2');
+    expect(repliesIn(rejected, 'appendEntriesReply')).toEqual([expect.objectContaining({ success: false, term: 3 })]);
+    expect(follower.status().lastIndex).toBe(3);
+
+    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 3, 1, 1, [commandEntry(2, 3, 'new2')], 1) });
+    const accepted = h.cycle('n2');
+    expect(follower.status().lastIndex).toBe(2);
+    expect([follower.termAt(2), follower.termAt(3)]).toEqual([3, undefined]);
+    // The disk gets a batch starting at the conflict, which replaces the old suffix.
+    expect(accepted.entries).toEqual([commandEntry(2, 3, 'new2')]);
+    expect(accepted.mustSync).toBe(true);
+    expect(h.disks.get('n2')!.entries.map((e) => e.term)).toEqual([1, 3]);
+    expect(repliesIn(accepted, 'appendEntriesReply')).toEqual([expect.objectContaining({ success: true, matchIndex: 2 })]);
+  });
+
+  it('§5.3 a follower missing prevLogIndex reports its last index, and the leader backs up to it', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    h.partition(['n1', 'n2'], ['n3']);
+    for (let i = 0; i < 5; i++) n1.step({ type: 'propose', body: { type: 'command', command: `x${i}` }, nowMs: 0 });
+    h.settle();
+    expect(h.node('n3').status().lastIndex).toBe(2);
+    h.heal();
+    h.tickUntil(['n1', 'n2', 'n3'], () => h.node('n3').status().commitIndex === 7, 20);
+    expect(h.node('n3').status()).toMatchObject({ lastIndex: 7, commitIndex: 7 });
+  });
+
+  it('§5.3 a follower commits min(leaderCommit, index of the last new entry)', () => {
+    const h = new Harness();
+    const follower = h.add('n2', { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])], hardState: { term: 1, commitIndex: 1 } });
+    // The leader has committed 5, but this message only carries up to 3.
+    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 1, 1, [noopEntry(2, 2), commandEntry(3, 2)], 5) });
+    expect(follower.status().commitIndex).toBe(3);
+    // A heartbeat whose prevLogIndex is 2 vouches only for entries up to 2 matching the leader.
+    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 2, 2, [], 9) });
+    expect(follower.status().commitIndex).toBe(3);
+  });
+
+  it('§5.3 a delayed, duplicated AppendEntries does not truncate the entries that followed it', () => {
+    const h = new Harness();
+    const follower = h.add('n2', { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])], hardState: { term: 1, commitIndex: 1 } });
+    const first = appendEntries('n1', 'n2', 2, 1, 1, [noopEntry(2, 2)], 1);
+    follower.step({ type: 'receive', message: first });
+    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 2, 2, [commandEntry(3, 2), commandEntry(4, 2)], 1) });
+    follower.step({ type: 'receive', message: first });
+    expect(follower.status().lastIndex).toBe(4);
+    const replies = follower.ready().messages;
+    expect(replies.map((m) => m.type === 'appendEntriesReply' && m.matchIndex)).toEqual([2, 4, 2]);
+  });
+
+  it('a follower answers non-leaders\' proposals with its leader hint', () => {
+    const h = threeNodesWithLeader();
+    expect(h.node('n2').step({ type: 'propose', body: { type: 'command', command: 'x' }, nowMs: 0 })).toEqual({ type: 'notLeader', leaderId: 'n1' });
+  });
+});
+
+describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
+  it('§5.4.2 a new leader appends a noop and does not commit an old-term entry by counting replicas', () => {
+    const h = new Harness();
+    const members = ['n1', 'n2', 'n3'];
+    // n1 holds entry 2 from term 2 that never reached a majority (Figure 8's situation).
+    const n1 = h.add('n1', { log: [membershipEntry(1, 1, members), commandEntry(2, 2)], hardState: { term: 2, commitIndex: 1 }, timeout: 10 });
+    h.add('n2', { log: [membershipEntry(1, 1, members)], hardState: { term: 2, commitIndex: 1 } });
+    h.add('n3', { log: [membershipEntry(1, 1, members)], hardState: { term: 2, commitIndex: 1 } });
+    h.tick('n1', 10);
+    n1.step({ type: 'receive', message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 3, granted: true } });
+    expect(n1.status()).toMatchObject({ role: 'leader', term: 3, lastIndex: 3 });
+    const ready = n1.ready();
+    expect(ready.entries.at(-1)).toEqual(expect.objectContaining({ index: 3, term: 3, body: { type: 'noop' } }));
+    n1.advance(ready); // the noop is on the leader's disk
+
+    // n2 now stores entry 2 too: a majority has it, yet it is from an older term.
+    const reply = (matchIndex: number): PeerMessage<Cmd> => ({ type: 'appendEntriesReply', from: 'n2', to: 'n1', term: 3, success: true, matchIndex, lastLogIndex: matchIndex });
+    n1.step({ type: 'receive', message: reply(2) });
+    expect(n1.status().commitIndex).toBe(1);
+    // Once the noop of term 3 is on a majority, entry 2 is committed with it.
+    n1.step({ type: 'receive', message: reply(3) });
+    expect(n1.status().commitIndex).toBe(3);
+  });
+
+  it('a leader commits only after a majority has the entry on disk (advance after persist)', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    h.partition(['n1', 'n2'], ['n3']);
+    const proposed = n1.step({ type: 'propose', body: { type: 'command', command: 'x' }, nowMs: 0 });
+    expect(proposed).toEqual({ type: 'proposed', index: 3, term: 2 });
+    const ready = n1.ready(); // the leader's own write is in flight: not advanced yet
+    const toN2 = ready.messages.find((m) => m.to === 'n2')!;
+    h.node('n2').step({ type: 'receive', message: toN2 });
+    const followerReady = h.cycle('n2');
+    // The follower's acknowledgement leaves in the Ready that writes the entry, i.e. after it is on disk.
+    expect(followerReady.entries.map((e) => e.index)).toEqual([3]);
+    expect(repliesIn(followerReady, 'appendEntriesReply')).toEqual([expect.objectContaining({ success: true, matchIndex: 3 })]);
+    h.inFlight = [];
+    n1.step({ type: 'receive', message: repliesIn(followerReady, 'appendEntriesReply')[0] });
+    expect(n1.status().commitIndex).toBe(2);
+    n1.advance(ready);
+    expect(n1.status().commitIndex).toBe(3);
+    expect(n1.ready().committedEntries.map((e) => e.index)).toEqual([3]);
+  });
+
+  it('a single-member bootstrapped cluster commits its own entries after persisting', () => {
+    const h = new Harness();
+    const n1 = h.add('n1');
+    n1.bootstrap(member('n1'), 0);
+    expect(n1.status()).toMatchObject({ role: 'leader', term: 1, commitIndex: 0 });
+    const first = n1.ready();
+    expect(first.entries).toEqual([expect.objectContaining({ index: 1, term: 1, body: { type: 'membership', members: [member('n1')] } })]);
+    expect(first.committedEntries).toEqual([]);
+    n1.advance(first);
+    expect(n1.status().commitIndex).toBe(1);
+    expect(n1.ready().committedEntries.map((e) => e.index)).toEqual([1]);
+
+    n1.step({ type: 'propose', body: { type: 'command', command: 'x' }, nowMs: 5 });
+    const second = n1.ready();
+    expect(second.committedEntries).toEqual([]);
+    expect(n1.status().commitIndex).toBe(1);
+    h.cycle('n1'); // nothing new; commit waits for the advance of the Ready that wrote entry 2
+    n1.advance(second);
+    expect(n1.status().commitIndex).toBe(2);
+    expect(n1.ready().committedEntries).toEqual([expect.objectContaining({ index: 2, leaderTimeMs: 5, body: { type: 'command', command: 'x' } })]);
+  });
+
+  it('a leader that hears from no majority for an election timeout steps down', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    h.partition(['n1'], ['n2', 'n3']);
+    let ticks = 0;
+    while (n1.isLeader && ticks < 5 * MIN_TIMEOUT) {
+      n1.step({ type: 'tick', nowMs: ticks++ });
+      h.settle();
+    }
+    expect(n1.status()).toMatchObject({ role: 'follower', term: 2, leaderId: null });
+    // One check-quorum round may still count the replies from before the partition.
+    expect(ticks).toBeGreaterThanOrEqual(MIN_TIMEOUT);
+    expect(ticks).toBeLessThanOrEqual(2 * MIN_TIMEOUT);
+  });
+
+  it('a leader that hears from one follower (a majority of three) keeps leading', () => {
+    const h = threeNodesWithLeader();
+    h.partition(['n1', 'n2'], ['n3']);
+    for (let t = 0; t < 5 * MIN_TIMEOUT; t++) {
+      h.node('n1').step({ type: 'tick', nowMs: t });
+      h.settle();
+    }
+    expect(h.node('n1').isLeader).toBe(true);
+  });
+});
+
+describe('RaftNode: the Ready contract', () => {
+  it('messages of a Ready must be sent only after its entries/hardState are persisted: a vote reply is in the same Ready as the hardState carrying votedFor', () => {
+    const h = threeNodes();
+    const n2 = h.node('n2');
+    h.tick('n2', MIN_TIMEOUT);
+    n2.step({ type: 'receive', message: requestVote('n1', 'n2', 2, 1, 1) });
+    const ready = n2.ready();
+    expect(ready.hardState).toEqual({ term: 2, votedFor: 'n1', commitIndex: 1 });
+    expect(ready.mustSync).toBe(true);
+    expect(ready.messages).toEqual([{ type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true }]);
+    n2.advance(ready);
+    expect(n2.hasReady()).toBe(false);
+  });
+
+  it('a Ready that only moves the commit index need not be synced', () => {
+    const h = threeNodesWithLeader();
+    const n2 = h.node('n2');
+    n2.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 2, 2, [commandEntry(3, 2)], 2) });
+    h.cycle('n2');
+    n2.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 3, 2, [], 3) });
+    const ready = n2.ready();
+    expect(ready).toMatchObject({ entries: [], mustSync: false, hardState: { commitIndex: 3 } });
+  });
+
+  it('inputs that arrive while a Ready is being persisted land in the next Ready', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    n1.step({ type: 'propose', body: { type: 'command', command: 'a' }, nowMs: 0 });
+    const first = n1.ready();
+    n1.step({ type: 'propose', body: { type: 'command', command: 'b' }, nowMs: 0 });
+    expect(first.entries.map((e) => e.index)).toEqual([3]);
+    n1.advance(first);
+    expect(n1.ready().entries.map((e) => e.index)).toEqual([4]);
+  });
+
+  it('a restarted node applies its committed entries again from index 1', () => {
+    const h = threeNodesWithLeader();
+    h.node('n1').step({ type: 'propose', body: { type: 'command', command: 'x' }, nowMs: 0 });
+    h.settle();
+    h.tick('n1', HEARTBEAT);
+    h.settle();
+    const disk = h.disks.get('n2')!;
+    expect(disk.hardState.commitIndex).toBe(3);
+    const restarted = new RaftNode<Cmd>(config('n2'), new FixedTimeout(30), { hardState: disk.hardState, entries: disk.entries });
+    expect(restarted.status()).toMatchObject({ term: 2, commitIndex: 3, appliedIndex: 0, role: 'follower' });
+    expect(restarted.ready().committedEntries.map((e) => e.index)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('ReadyProcessor: persist -> send -> apply -> advance', () => {
+  it('sends a Ready\'s messages and applies its entries only once the persist has resolved', async () => {
+    const events: string[] = [];
+    let finishPersist: () => void = () => {};
+    const storage: DurableStorage<Cmd> = {
+      persist: (request: PersistRequest<Cmd>) => {
+        events.push(`persist ${request.entries.map((e) => e.index).join(',')} sync=${request.mustSync}`);
+        return new Promise<void>((resolve) => (finishPersist = resolve));
+      },
+    };
+    const node = new RaftNode<Cmd>(config('n1'), new FixedTimeout(30), { hardState: { term: 0, votedFor: null, commitIndex: 0 }, entries: [] });
+    const processor = new ReadyProcessor(node, storage, { send: (m) => events.push(`send ${m.type}`) }, { apply: (entries) => events.push(`apply ${entries.map((e) => e.index).join(',')}`) });
+    node.bootstrap(member('n1'), 0);
+    processor.kick();
+    await Promise.resolve();
+    expect(events).toEqual(['persist 1 sync=true']);
+    finishPersist();
+    await Promise.resolve();
+    await Promise.resolve();
+    // The commit (known only after advance) comes in the next Ready, whose persist is pending.
+    expect(events).toEqual(['persist 1 sync=true', 'persist  sync=false']);
+    finishPersist();
+    await processor.idle();
+    expect(events).toEqual(['persist 1 sync=true', 'persist  sync=false', 'apply 1']);
+  });
+});
+
+describe('RaftNode: membership changes (thesis §4.1)', () => {
+  it('thesis §4.1 one change at a time: a second change waits until the first is committed', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    h.partition(['n1'], ['n2', 'n3']);
+    const four = ['n1', 'n2', 'n3', 'n4'].map(member);
+    expect(n1.step({ type: 'changeMembership', members: four, nowMs: 0 })).toMatchObject({ type: 'proposed', index: 3 });
+    expect(n1.step({ type: 'changeMembership', members: [...four, member('n5')], nowMs: 0 })).toEqual({ type: 'membershipChangePending' });
+    // A membership entry takes effect as soon as it is in the log (uncommitted).
+    expect(n1.status().members.map((m) => m.id)).toEqual(['n1', 'n2', 'n3', 'n4']);
+  });
+
+  it('a joining server catches up from index 1 and becomes a voter once the entry is in its log', () => {
+    const h = new Harness();
+    const n1 = h.add('n1');
+    n1.bootstrap(member('n1'), 0);
+    h.settle();
+    const n2 = h.add('n2', { timeout: 10 });
+    h.tick('n2', 100);
+    expect(n2.status().role).toBe('follower'); // not a member: it never campaigns
+    n1.step({ type: 'changeMembership', members: [member('n1'), member('n2')], nowMs: 0 });
+    h.settle();
+    expect(n2.status()).toMatchObject({ lastIndex: 2, leaderId: 'n1' });
+    expect(n2.status().members.map((m) => m.id)).toEqual(['n1', 'n2']);
+    expect(n1.status().commitIndex).toBe(2);
+  });
+
+  // Ongaro, raft-dev 2015-07 ("bug in single-server membership changes"): a leader must not
+  // append a membership change before an entry of its own term is committed; otherwise two
+  // configurations can each reach a (disjoint) majority and commit different entries.
+  it('thesis §4.1 erratum: a new leader refuses a membership change until it has committed an entry of its term', () => {
+    const h = threeNodes();
+    h.tick('n1', MIN_TIMEOUT);
+    h.node('n1').step({ type: 'receive', message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true } });
+    const n1 = h.node('n1');
+    expect(n1.status()).toMatchObject({ role: 'leader', term: 2, commitIndex: 1, lastIndex: 2 });
+    const four = ['n1', 'n2', 'n3', 'n4'].map(member);
+    expect(n1.step({ type: 'changeMembership', members: four, nowMs: 0 })).toEqual({ type: 'membershipChangePending' });
+  });
+
+  it('thesis §4.1 erratum: without that rule, two leaders commit different entries at the same index', () => {
+    const h = erratumScenario();
+    const nodes = [...h.nodes.values()];
+    const conflicts: string[] = [];
+    for (const a of nodes) {
+      for (const b of nodes) {
+        const upTo = Math.min(a.status().commitIndex, b.status().commitIndex);
+        for (let i = 1; i <= upTo; i++) {
+          if (a.id < b.id && a.termAt(i) !== b.termAt(i)) conflicts.push(`index ${i}: ${a.id} committed term ${a.termAt(i)}, ${b.id} term ${b.termAt(i)}`);
+        }
+      }
+    }
+    expect(conflicts).toEqual([]);
+  });
+});
+
+/**
+ * The erratum's counterexample on C0 = {n1..n4}: n1 (term 2) adds n5, reaching only n5;
+ * n2 wins term 3 with {n2, n3, n4} (n4 never receives its entries) and at once removes
+ * n4, committing with {n2, n3} under the new {n1, n2, n3};
+ * n1 then wins term 4 with {n1, n4, n5}, a majority of its {n1..n5}, and commits its own
+ * entry 4. With the rule, n2's change is refused and n1 cannot commit a conflicting entry.
+ */
+function erratumScenario(): Harness {
+  const h = new Harness();
+  const c0 = ['n1', 'n2', 'n3', 'n4'];
+  const timeouts: Record<NodeId, number> = { n1: 10, n2: 12, n3: 40, n4: 40 };
+  for (const id of c0) h.add(id, { log: [membershipEntry(1, 1, c0)], hardState: { term: 1, commitIndex: 1 }, timeout: timeouts[id] });
+  h.add('n5', { timeout: 40 });
+  h.tickUntil(c0, () => h.node('n1').isLeader && h.node('n4').status().commitIndex === 2);
+
+  h.partition(['n1', 'n5'], ['n2', 'n3', 'n4']);
+  h.node('n1').step({ type: 'changeMembership', members: [...c0, 'n5'].map(member), nowMs: 0 });
+  h.settle();
+
+  // n4 votes for n2 but never hears from it as leader.
+  h.dropIf = (m) => m.from === 'n2' && m.to === 'n4' && m.type === 'appendEntries';
+  h.tickUntil(['n2', 'n3', 'n4'], () => h.node('n2').isLeader);
+  h.partition(['n1', 'n5'], ['n2', 'n3'], ['n4']);
+  h.node('n2').step({ type: 'changeMembership', members: ['n1', 'n2', 'n3'].map(member), nowMs: 0 });
+  h.settle();
+  h.tickFor(['n2', 'n3'], 2 * HEARTBEAT);
+
+  h.partition(['n1', 'n4', 'n5'], ['n2', 'n3']);
+  h.tickUntil(['n1', 'n4', 'n5'], () => h.node('n1').isLeader && h.node('n1').status().term >= 4, 100);
+  h.tickUntil(['n1', 'n4', 'n5'], () => h.node('n1').status().commitIndex >= 4, 20);
+  return h;
+}
