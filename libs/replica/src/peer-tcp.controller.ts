@@ -35,7 +35,8 @@ function isPeerEnvelope(value: unknown): value is PeerEnvelope {
     typeof message.to === 'string' &&
     isIndex(message.term) &&
     (message.type !== 'appendEntries' || (Array.isArray(message.entries) && isIndex(message.prevLogIndex) && isIndex(message.leaderCommit))) &&
-    (message.type !== 'appendEntriesReply' || (isIndex(message.matchIndex) && Number.isInteger(message.lastLogIndex)))
+    (message.type !== 'appendEntriesReply' ||
+      (isIndex(message.matchIndex) && Number.isInteger(message.lastLogIndex) && (message.rejectedIndex === undefined || isIndex(message.rejectedIndex))))
   );
 }
 

@@ -25,6 +25,8 @@ export interface AppendEntriesReplyMessage {
   matchIndex: LogIndex;
   /** on failure: the follower's last index, so the leader can skip back at once */
   lastLogIndex: LogIndex;
+  /** on failure: the prevLogIndex of the rejected message, so a stale rejection is ignored */
+  rejectedIndex?: LogIndex;
   readSeq?: number;
 }
 

@@ -329,7 +329,7 @@ export class RaftNode<C> {
    */
   private answerStaleMessage(message: PeerMessage<C>): void {
     if (message.type === 'appendEntries') {
-      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success: false, matchIndex: 0, lastLogIndex: this.log.lastIndex });
+      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success: false, matchIndex: 0, lastLogIndex: this.log.lastIndex, rejectedIndex: message.prevLogIndex });
     } else if (message.type === 'requestVote') {
       this.send({ type: 'requestVoteReply', from: this.id, to: message.from, term: this.term, granted: false });
     }
@@ -352,15 +352,19 @@ export class RaftNode<C> {
     this.leaderId = message.from;
     this.electionElapsedTicks = 0;
     const reply = (success: boolean, matchIndex: LogIndex, lastLogIndex: LogIndex) =>
-      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, lastLogIndex, readSeq: message.readSeq });
+      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, lastLogIndex, readSeq: message.readSeq, ...(success ? {} : { rejectedIndex: message.prevLogIndex }) });
 
     if (!entriesFollow(message)) return;
     if (message.prevLogIndex > this.log.lastIndex) {
       return reply(false, 0, this.log.lastIndex);
     }
     if (this.log.termAt(message.prevLogIndex) !== message.prevLogTerm) {
-      // The leader retries one entry further back (section 5.3).
-      return reply(false, 0, message.prevLogIndex - 1);
+      // Section 5.3's optimization: skip back over the whole conflicting term at once, not
+      // one entry per round trip (committed entries always match, so stop there).
+      const conflictTerm = this.log.termAt(message.prevLogIndex);
+      let hint = message.prevLogIndex - 1;
+      while (hint > this.commitIndex && this.log.termAt(hint) === conflictTerm) hint--;
+      return reply(false, 0, hint);
     }
     this.appendFromLeader(message.entries);
     const lastNewIndex = message.prevLogIndex + message.entries.length;
@@ -451,8 +455,14 @@ export class RaftNode<C> {
       this.maybeCommit();
       return;
     }
-    // Skip back to just past the follower's log, but never below what it has matched.
-    const retryFrom = Math.min(progress.nextIndex - 1, message.lastLogIndex + 1);
+    // A rejection of a message older than what the follower has since matched, or of a
+    // probe other than the latest, is stale (reordered or duplicated): acting on it would
+    // resend what the follower already has (etcd's MaybeDecrTo).
+    const rejected = message.rejectedIndex ?? progress.nextIndex - 1;
+    if (rejected <= progress.matchIndex || (progress.probing && rejected !== progress.nextIndex - 1)) return;
+    // Section 5.3: retry further back, skipping to just past the follower's log, but
+    // never below what it has matched.
+    const retryFrom = Math.min(rejected, message.lastLogIndex + 1);
     progress.nextIndex = Math.max(progress.matchIndex + 1, retryFrom, 1);
     progress.probing = true;
     this.sendAppend(message.from, progress);
