@@ -34,6 +34,7 @@ function isPeerEnvelope(value: unknown): value is PeerEnvelope {
     typeof message.from === 'string' &&
     typeof message.to === 'string' &&
     isIndex(message.term) &&
+    (message.type !== 'requestVote' && message.type !== 'requestVoteReply' ? true : message.preVote === undefined || typeof message.preVote === 'boolean') &&
     (message.type !== 'appendEntries' || (Array.isArray(message.entries) && isIndex(message.prevLogIndex) && isIndex(message.leaderCommit))) &&
     (message.type !== 'appendEntriesReply' ||
       (isIndex(message.matchIndex) && Number.isInteger(message.lastLogIndex) && (message.rejectedIndex === undefined || isIndex(message.rejectedIndex))))

@@ -30,12 +30,16 @@ export interface AppendEntriesReplyMessage {
   readSeq?: number;
 }
 
-/** Raft section 5.2. */
+/**
+ * Raft section 5.2. With `preVote` (thesis 9.6) it only asks whether the receiver would
+ * vote at `term`; nobody changes term or vote for it.
+ */
 export interface RequestVoteMessage {
   type: 'requestVote';
   from: NodeId;
   to: NodeId;
   term: Term;
+  preVote?: boolean;
   lastLogIndex: LogIndex;
   lastLogTerm: Term;
 }
@@ -46,6 +50,7 @@ export interface RequestVoteReplyMessage {
   to: NodeId;
   term: Term;
   granted: boolean;
+  preVote?: boolean;
 }
 
 export type PeerMessage<C> =

@@ -184,6 +184,11 @@ function threeNodesWithLeader(): Harness {
   return h;
 }
 
+/** `from` answers yes to `node`'s pre-vote for `term` (thesis §9.6). */
+function grantPreVote(node: RaftNode<Cmd>, from: NodeId, term: number): void {
+  node.step({ type: 'receive', message: { type: 'requestVoteReply', from, to: node.id, term, granted: true, preVote: true } });
+}
+
 function requestVote(from: NodeId, to: NodeId, term: number, lastLogIndex: number, lastLogTerm: number): RequestVoteMessage {
   return { type: 'requestVote', from, to, term, lastLogIndex, lastLogTerm };
 }
@@ -197,26 +202,53 @@ function repliesIn(ready: Ready<Cmd>, type: PeerMessage<Cmd>['type']): PeerMessa
 }
 
 describe('RaftNode: leader election (§5.2)', () => {
-  it('§5.2 a follower that hears nothing campaigns after its election timeout', () => {
+  it('§5.2 and thesis §9.6 a follower that hears nothing asks for pre-votes after its election timeout, without moving its term', () => {
     const h = threeNodes();
     const n1 = h.node('n1');
     h.tick('n1', MIN_TIMEOUT - 1);
     expect(n1.status().role).toBe('follower');
     expect(n1.hasReady()).toBe(false);
     h.tick('n1', 1);
+    expect(n1.status()).toMatchObject({ role: 'follower', term: 1, leaderId: null });
+    const preVotes = n1.ready();
+    expect(preVotes.hardState).toBeNull();
+    expect(preVotes.messages).toEqual([
+      { ...requestVote('n1', 'n2', 2, 1, 1), preVote: true },
+      { ...requestVote('n1', 'n3', 2, 1, 1), preVote: true },
+    ]);
+    n1.advance(preVotes);
+  });
+
+  it('thesis §9.6 a node that hears a leader refuses pre-votes, so a returning node cannot depose it', () => {
+    const h = threeNodesWithLeader();
+    const n2 = h.node('n2');
+    n2.step({ type: 'receive', message: { ...requestVote('n3', 'n2', 3, 99, 2), preVote: true } });
+    expect(repliesIn(n2.ready(), 'requestVoteReply')).toEqual([
+      { type: 'requestVoteReply', from: 'n2', to: 'n3', term: 2, granted: false, preVote: true },
+    ]);
+    expect(n2.status()).toMatchObject({ term: 2, leaderId: 'n1' });
+  });
+
+  it('§5.2 a follower whose pre-vote a majority grants campaigns: new term, vote for itself on disk', () => {
+    const h = threeNodes();
+    const n1 = h.node('n1');
+    h.tick('n1', MIN_TIMEOUT);
+    grantPreVote(n1, 'n2', 2);
     expect(n1.status()).toMatchObject({ role: 'candidate', term: 2, leaderId: null });
     const ready = n1.ready();
     expect(ready.hardState).toEqual({ term: 2, votedFor: 'n1', commitIndex: 1 });
     expect(ready.mustSync).toBe(true);
-    expect(ready.messages).toEqual([requestVote('n1', 'n2', 2, 1, 1), requestVote('n1', 'n3', 2, 1, 1)]);
+    const votes = repliesIn(ready, 'requestVote').filter((m) => m.type === 'requestVote' && !m.preVote);
+    expect(votes).toEqual([requestVote('n1', 'n2', 2, 1, 1), requestVote('n1', 'n3', 2, 1, 1)]);
   });
 
   it('§5.2 a candidate with a majority of votes becomes leader and asserts itself with AppendEntries', () => {
     const h = threeNodes();
     h.tick('n1', MIN_TIMEOUT);
-    h.cycle('n1');
-    const [toN2] = h.inFlight.splice(0);
     h.tick('n2', MIN_TIMEOUT); // past its leader lease, so it listens to candidates
+    grantPreVote(h.node('n1'), 'n2', 2);
+    h.cycle('n1');
+    const toN2 = h.inFlight.splice(0).find((m) => m.to === 'n2' && m.type === 'requestVote' && !m.preVote)!;
     h.node('n2').step({ type: 'receive', message: toN2 });
     h.cycle('n2');
     const reply = h.inFlight.splice(0).find((m) => m.type === 'requestVoteReply');
@@ -385,6 +417,7 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
     h.add('n2', { log: [membershipEntry(1, 1, members)], hardState: { term: 2, commitIndex: 1 } });
     h.add('n3', { log: [membershipEntry(1, 1, members)], hardState: { term: 2, commitIndex: 1 } });
     h.tick('n1', 10);
+    grantPreVote(n1, 'n2', 3);
     n1.step({ type: 'receive', message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 3, granted: true } });
     expect(n1.status()).toMatchObject({ role: 'leader', term: 3, lastIndex: 3 });
     const ready = n1.ready();
@@ -578,6 +611,7 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
   it('thesis §4.1 erratum: a new leader refuses a membership change until it has committed an entry of its term', () => {
     const h = threeNodes();
     h.tick('n1', MIN_TIMEOUT);
+    grantPreVote(h.node('n1'), 'n2', 2);
     h.node('n1').step({ type: 'receive', message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true } });
     const n1 = h.node('n1');
     expect(n1.status()).toMatchObject({ role: 'leader', term: 2, commitIndex: 1, lastIndex: 2 });

@@ -74,6 +74,9 @@ export class RaftNode<C> {
   private heartbeatElapsedTicks = 0;
   private randomizedElectionTimeoutTicks: number;
   private votesGranted = new Set<NodeId>();
+  /** a pre-vote round is under way (thesis 9.6); the term has not moved yet */
+  private preVoting = false;
+  private preVotesGranted = new Set<NodeId>();
   /** the leader's commitIndex moved and followers have not been told yet */
   private commitNewsPending = false;
   /** ReadIndex rounds waiting for a majority's confirmation (thesis 6.4) */
@@ -247,7 +250,7 @@ export class RaftNode<C> {
       return;
     }
     if (this.electionElapsedTicks >= this.randomizedElectionTimeoutTicks && this.isVoter(this.id)) {
-      this.campaign();
+      this.startPreVote();
     }
   }
 
@@ -302,6 +305,9 @@ export class RaftNode<C> {
 
   private receive(message: PeerMessage<C>): void {
     if (message.to !== this.id) return;
+    // Pre-votes never move anyone's term (thesis 9.6), so they bypass the term rules.
+    if (message.type === 'requestVote' && message.preVote) return this.handlePreVote(message);
+    if (message.type === 'requestVoteReply' && message.preVote) return this.handlePreVoteReply(message);
     if (message.term > this.term) {
       if (message.type === 'requestVote' && this.inLeaderLease()) return;
       this.becomeFollower(message.term, message.type === 'appendEntries' ? message.from : null);
@@ -351,6 +357,7 @@ export class RaftNode<C> {
     if (this.role !== 'follower') this.becomeFollower(this.term, message.from);
     this.leaderId = message.from;
     this.electionElapsedTicks = 0;
+    this.preVoting = false;
     const reply = (success: boolean, matchIndex: LogIndex, lastLogIndex: LogIndex) =>
       this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, lastLogIndex, readSeq: message.readSeq, ...(success ? {} : { rejectedIndex: message.prevLogIndex }) });
 
@@ -405,7 +412,42 @@ export class RaftNode<C> {
 
   // --- candidate side ---------------------------------------------------------------
 
+  /**
+   * Thesis 9.6: before raising its term, a node asks whether a majority would vote for
+   * it. A node cut off from the others (or with a stale log) then cannot force a healthy
+   * leader to step down when it comes back with a higher term.
+   */
+  private startPreVote(): void {
+    this.leaderId = null;
+    this.resetElectionTimer();
+    this.preVoting = true;
+    this.preVotesGranted = new Set([this.id]);
+    if (this.preVotesGranted.size >= majorityOf(this.members.length)) return this.campaign();
+    for (const member of this.members) {
+      if (member.id === this.id) continue;
+      this.send({ type: 'requestVote', from: this.id, to: member.id, term: this.term + 1, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm, preVote: true });
+    }
+  }
+
+  /** Would we vote? Only if we hear no leader ourselves and the candidate's log is current. */
+  private handlePreVote(message: RequestVoteMessage): void {
+    const granted = message.term > this.term && !this.inLeaderLease() && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+    this.send({ type: 'requestVoteReply', from: this.id, to: message.from, term: granted ? message.term : this.term, granted, preVote: true });
+  }
+
+  private handlePreVoteReply(message: RequestVoteReplyMessage): void {
+    if (!this.preVoting || this.role === 'leader') return;
+    if (!message.granted) {
+      if (message.term > this.term) this.becomeFollower(message.term, null);
+      return;
+    }
+    if (message.term !== this.term + 1 || !this.isVoter(message.from)) return;
+    this.preVotesGranted.add(message.from);
+    if (this.preVotesGranted.size >= majorityOf(this.members.length)) this.campaign();
+  }
+
   private campaign(): void {
+    this.preVoting = false;
     this.role = 'candidate';
     this.term++;
     this.votedFor = this.id;
@@ -428,6 +470,7 @@ export class RaftNode<C> {
   // --- leader side ------------------------------------------------------------------
 
   private becomeLeader(): void {
+    this.preVoting = false;
     this.role = 'leader';
     this.leaderId = this.id;
     this.heartbeatElapsedTicks = 0;
@@ -538,6 +581,7 @@ export class RaftNode<C> {
   // --- shared -----------------------------------------------------------------------
 
   private becomeFollower(term: Term, leaderId: NodeId | null): void {
+    this.preVoting = false;
     if (term > this.term) {
       this.term = term;
       this.votedFor = null;

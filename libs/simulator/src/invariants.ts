@@ -52,6 +52,8 @@ export class SafetyChecker {
   }
 
   onSend(message: PeerMessage<LockCommand>): void {
+    // Pre-votes (thesis 9.6) name a term nobody has moved to, and grant no vote.
+    if ((message.type === 'requestVote' || message.type === 'requestVoteReply') && message.preVote) return;
     this.maxSentTerm.set(message.from, Math.max(this.maxSentTerm.get(message.from) ?? 0, message.term));
     if (message.type === 'appendEntries') this.observeLeader(message.from, message.term);
     if (message.type === 'requestVoteReply' && message.granted) {
