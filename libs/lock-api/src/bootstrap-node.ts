@@ -6,6 +6,8 @@ import { ClusterJoinService, ReplicaService, type NodeOptions } from '@app/repli
 import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
 
+const MAX_TCP_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 /**
  * Starts one node as a hybrid app: the WAL is replayed during init, and only then do
  * the TCP transport (peers, SDK) and the HTTP gateway open.
@@ -19,7 +21,8 @@ export async function bootstrapNode(module: DynamicModule, options: NodeOptions)
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>({
     transport: Transport.TCP,
-    options: { host: options.host, port: options.port },
+    // A bound on one TCP message, so a client cannot make a node buffer without limit.
+    options: { host: options.host, port: options.port, maxBufferSize: MAX_TCP_MESSAGE_BYTES },
   });
   setupSwagger(app, options.id);
   await app.init();

@@ -1,5 +1,11 @@
 import type { LockOutcome } from './lock-outcome';
 
+interface Remembered {
+  /** what was asked (operation, lock, session), to tell a retry from a reused id */
+  request: string;
+  outcome: LockOutcome;
+}
+
 /** How many recent requests are remembered per client, and how many clients. */
 const REQUESTS_PER_CLIENT = 64;
 const CLIENTS = 10_000;
@@ -11,18 +17,23 @@ const CLIENTS = 10_000;
  * of applied entries, so every node remembers the same requests.
  */
 export class ClientRequests {
-  private readonly byClient = new Map<string, Map<number, LockOutcome>>();
+  private readonly byClient = new Map<string, Map<number, Remembered>>();
 
-  outcomeOf(clientId: string, requestId: number): LockOutcome | undefined {
-    return this.byClient.get(clientId)?.get(requestId);
+  /**
+   * The earlier outcome of this very request. A requestId reused for a different
+   * request (another lock or operation) is not a retry: it gets no earlier outcome.
+   */
+  outcomeOf(clientId: string, requestId: number, request: string): LockOutcome | undefined {
+    const remembered = this.byClient.get(clientId)?.get(requestId);
+    return remembered?.request === request ? remembered.outcome : undefined;
   }
 
-  remember(clientId: string, requestId: number, outcome: LockOutcome): void {
-    const requests = this.byClient.get(clientId) ?? new Map<number, LockOutcome>();
+  remember(clientId: string, requestId: number, request: string, outcome: LockOutcome): void {
+    const requests = this.byClient.get(clientId) ?? new Map<number, Remembered>();
     // Re-inserting moves the client to the most recently used end.
     this.byClient.delete(clientId);
     this.byClient.set(clientId, requests);
-    requests.set(requestId, outcome);
+    requests.set(requestId, { request, outcome });
     if (requests.size > REQUESTS_PER_CLIENT) requests.delete(requests.keys().next().value!);
     if (this.byClient.size > CLIENTS) this.byClient.delete(this.byClient.keys().next().value!);
   }

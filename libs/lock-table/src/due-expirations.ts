@@ -2,14 +2,15 @@ import type { LockCommand } from './lock-command';
 import type { HeldLock, Session, Waiter } from './lock-state';
 
 /**
- * The expiries the leader should propose at `nowMs`: locks past their TTL, waiters past
- * their deadline, sessions whose last keepalive is older than their TTL. Only the
- * leader calls this; followers apply what it decides.
+ * The expiries the leader should propose at `nowMs` (the clock the log's entries are
+ * stamped with): locks past their TTL, waiters past their deadline, and the sessions
+ * `sessionExpired` names (the leader keeps keepalive times itself). Only the leader calls
+ * this; followers apply what it decides.
  */
 export function dueExpirations(
   state: { locks: Iterable<HeldLock>; waiters: Iterable<Waiter>; sessions: Iterable<Session> },
   nowMs: number,
-  lastKeepAliveMs: (sessionId: string) => number,
+  sessionExpired: (session: Session) => boolean,
 ): LockCommand[] {
   const due: LockCommand[] = [];
   for (const lock of state.locks) {
@@ -21,7 +22,7 @@ export function dueExpirations(
     if (waiter.deadlineMs <= nowMs) due.push({ type: 'expireWaiter', waiterId: waiter.waiterId });
   }
   for (const session of state.sessions) {
-    if (lastKeepAliveMs(session.sessionId) + session.ttlMs <= nowMs) {
+    if (sessionExpired(session)) {
       due.push({ type: 'expireSession', sessionId: session.sessionId });
     }
   }

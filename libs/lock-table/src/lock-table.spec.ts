@@ -138,3 +138,22 @@ describe('LockTable against a naive Map model', () => {
     }
   });
 });
+
+describe('LockTable request ids', () => {
+  const alice = '5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11';
+
+  it('answers a retried request the same without applying it again', () => {
+    const table = new LockTable();
+    expect(table.apply(1, { type: 'preempt', name: 'a', clientId: alice, requestId: 7 })).toMatchObject({ type: 'granted', fencingToken: 1 });
+    table.apply(2, { type: 'release', name: 'a', clientId: alice, requestId: 8 });
+    expect(table.apply(3, { type: 'preempt', name: 'a', clientId: alice, requestId: 7 })).toMatchObject({ type: 'granted', fencingToken: 1 });
+    expect(table.ownerOf('a')).toBeNull();
+  });
+
+  it('treats a requestId reused for a different request as a new request', () => {
+    const table = new LockTable();
+    table.apply(1, { type: 'preempt', name: 'r1', clientId: alice, requestId: 42 });
+    expect(table.apply(2, { type: 'release', name: 'r1', clientId: alice, requestId: 42 })).toMatchObject({ type: 'released' });
+    expect(table.apply(3, { type: 'preempt', name: 'r2', clientId: alice, requestId: 42 })).toMatchObject({ type: 'granted', name: 'r2', fencingToken: 3 });
+  });
+});

@@ -37,10 +37,11 @@ export class LockTable {
     this.advanceTo(index);
     this.events = [];
     if ((command.type === 'preempt' || command.type === 'release') && command.requestId !== undefined) {
-      const earlier = this.clientRequests.outcomeOf(command.clientId, command.requestId);
+      const request = `${command.type} ${command.name} ${command.sessionId ?? ''}`;
+      const earlier = this.clientRequests.outcomeOf(command.clientId, command.requestId, request);
       if (earlier) return { outcome: earlier, events: [] };
       const outcome = this.decide(index, leaderTimeMs, command);
-      this.clientRequests.remember(command.clientId, command.requestId, outcome);
+      this.clientRequests.remember(command.clientId, command.requestId, request, outcome);
       return { outcome, events: this.events };
     }
     const outcome = this.decide(index, leaderTimeMs, command);

@@ -6,7 +6,10 @@ import { CommanderError } from 'commander';
  */
 export function exitOnStartupError(error: unknown): never {
   if (error instanceof CommanderError) {
-    process.exit(error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2);
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') process.exit(0);
+    // Commander printed its own parse errors; ours (checked after parsing) it did not.
+    if (error.code === 'commander.invalidArgument') process.stderr.write(`latchkey: ${error.message}\n`);
+    process.exit(2);
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`latchkey: cannot start: ${message}\n`);

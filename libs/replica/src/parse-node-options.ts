@@ -46,7 +46,9 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
   program.parse(argv, { from: 'user' });
   const named = program.opts<Record<string, string | undefined>>();
   const [posHost, posPort, posJoinHost, posJoinPort] = program.args;
-  const pick = (name: string, envName: string, positional?: string) => named[name] ?? positional ?? env[envName];
+  // An empty variable (as in a copied .env.example) means "not set".
+  const fromEnv = (envName: string) => (env[envName] === '' ? undefined : env[envName]);
+  const pick = (name: string, envName: string, positional?: string) => named[name] ?? positional ?? fromEnv(envName);
 
   const host = normalizeHost(pick('host', 'LATCHKEY_HOST', posHost) ?? '127.0.0.1');
   const port = positiveInt(pick('port', 'LATCHKEY_PORT', posPort) ?? (role === 'leader' ? '8001' : '8002'));

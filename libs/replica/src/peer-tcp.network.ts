@@ -5,6 +5,8 @@ import type { LockCommand } from '@app/lock-table';
 import type { PeerEnvelope } from './peer-envelope';
 import { TcpClientPool } from './tcp-client-pool';
 
+const MAX_LEARNED_ADDRESSES = 64;
+
 /**
  * Sends replication messages over the Nest TCP transport, one connection per peer.
  * Delivery is best effort: a lost message is resent by Raft's heartbeat and retry rules.
@@ -20,8 +22,9 @@ export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
     private readonly members: () => readonly Member[],
   ) {}
 
+  /** Bounded: unknown senders must not grow it (or the client pool) without limit. */
   learnAddress(id: NodeId, tcpAddress: string): void {
-    this.learnedAddresses.set(id, tcpAddress);
+    if (this.learnedAddresses.has(id) || this.learnedAddresses.size < MAX_LEARNED_ADDRESSES) this.learnedAddresses.set(id, tcpAddress);
   }
 
   send(message: PeerMessage<LockCommand>): void {

@@ -48,7 +48,7 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
   private network!: PeerTcpNetwork;
   private processor!: ReadyProcessor<LockCommand>;
   private ticker: NodeJS.Timeout | null = null;
-  private readonly leases = new SessionLeases();
+  private readonly leases: SessionLeases;
   /** expiries proposed and not yet applied, so each is proposed once */
   private readonly expiriesInFlight = new Set<string>();
   private ticks = 0;
@@ -58,7 +58,10 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
     private readonly eventBus: EventBus,
-  ) {}
+  ) {
+    // A deposed leader steps down within an election timeout of losing its majority.
+    this.leases = new SessionLeases(options.electionTimeoutMaxMs);
+  }
 
   /** Replays the WAL before any port opens (Nest runs this before listen). */
   async onModuleInit(): Promise<void> {
@@ -103,10 +106,14 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
    * A keepalive is answered by the leader from memory: no log entry, no fsync. It is
    * refused once the session's TTL has passed, even if the expiry is not applied yet.
    */
-  keepAlive(sessionId: string): { type: 'alive'; ttlMs: number } | { type: 'notFound' } | { type: 'notLeader'; leader: Member | null } {
+  keepAlive(
+    sessionId: string,
+  ): { type: 'alive'; ttlMs: number } | { type: 'notFound' } | { type: 'notLeader'; leader: Member | null } | { type: 'unavailable'; reason: string } {
     if (!this.node.isLeader) return { type: 'notLeader', leader: this.leader() };
+    // A new leader may not have applied a session opened just before the election yet.
+    if (!this.node.isCurrentLeader) return { type: 'unavailable', reason: 'the new leader is catching up; retry' };
     const session = this.lockTable.session(sessionId);
-    const nowMs = Date.now();
+    const nowMs = performance.now();
     this.leases.observeTerm(this.node.status().term);
     if (!session || this.leases.lastKeepAlive(sessionId, nowMs) + session.ttlMs <= nowMs) return { type: 'notFound' };
     this.leases.touch(sessionId, nowMs);
@@ -209,9 +216,17 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
 
   /** The leader alone decides that time is up, with its clock, through the log. */
   private proposeDueExpiries(): void {
-    const nowMs = Date.now();
+    if (!this.node.isCurrentLeader) return;
+    const wallNowMs = Date.now();
+    const monotonicNowMs = performance.now();
     this.leases.observeTerm(this.node.status().term);
-    const due = dueExpirations(this.lockTable.expiryState(), nowMs, (id) => this.leases.lastKeepAlive(id, nowMs));
+    // Lock TTLs and wait deadlines were stamped with the leader's clock in the log;
+    // session leases are this leader's own, on its monotonic clock.
+    const due = dueExpirations(
+      this.lockTable.expiryState(),
+      wallNowMs,
+      (session) => this.leases.lastKeepAlive(session.sessionId, monotonicNowMs) + session.ttlMs <= monotonicNowMs,
+    );
     for (const command of due) {
       const key = JSON.stringify(command);
       if (this.expiriesInFlight.has(key)) continue;

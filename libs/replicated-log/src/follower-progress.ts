@@ -9,10 +9,10 @@ export interface FollowerProgress {
   nextIndex: LogIndex;
   matchIndex: LogIndex;
   probing: boolean;
-  /** heard from since the last check-quorum round */
-  recentlyActive: boolean;
+  /** the leader's tick count when it last heard from this follower */
+  lastHeardTick: number;
 }
 
-export function newFollowerProgress(leaderLastIndex: LogIndex): FollowerProgress {
-  return { nextIndex: leaderLastIndex + 1, matchIndex: 0, probing: true, recentlyActive: true };
+export function newFollowerProgress(leaderLastIndex: LogIndex, nowTick: number): FollowerProgress {
+  return { nextIndex: leaderLastIndex + 1, matchIndex: 0, probing: true, lastHeardTick: nowTick };
 }

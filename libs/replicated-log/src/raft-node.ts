@@ -72,6 +72,10 @@ export class RaftNode<C> {
   private leaderClockMs = 0;
   private electionElapsedTicks = 0;
   private heartbeatElapsedTicks = 0;
+  /** ticks since this node started; the leader's clock for check-quorum */
+  private tickCount = 0;
+  /** the first index of this leader's term: once applied, its state machine is current */
+  private termStartIndex: LogIndex = 0;
   private randomizedElectionTimeoutTicks: number;
   private votesGranted = new Set<NodeId>();
   /** a pre-vote round is under way (thesis 9.6); the term has not moved yet */
@@ -215,6 +219,15 @@ export class RaftNode<C> {
     return this.leaderId;
   }
 
+  /**
+   * A leader that has applied everything committed before its term: only then does its
+   * state machine reflect all acknowledged writes (what a new leader knows at first may
+   * be behind, section 5.4.2 and thesis 6.4).
+   */
+  get isCurrentLeader(): boolean {
+    return this.role === 'leader' && this.appliedIndex >= this.termStartIndex;
+  }
+
   get isLeader(): boolean {
     return this.role === 'leader';
   }
@@ -236,6 +249,7 @@ export class RaftNode<C> {
   // --- inputs ---------------------------------------------------------------------
 
   private tick(): void {
+    this.tickCount++;
     this.electionElapsedTicks++;
     if (this.role === 'leader') {
       this.heartbeatElapsedTicks++;
@@ -243,10 +257,7 @@ export class RaftNode<C> {
         this.heartbeatElapsedTicks = 0;
         this.broadcastHeartbeat();
       }
-      if (this.electionElapsedTicks >= this.config.electionTimeoutMinTicks) {
-        this.electionElapsedTicks = 0;
-        this.checkQuorum();
-      }
+      this.checkQuorum();
       return;
     }
     if (this.electionElapsedTicks >= this.randomizedElectionTimeoutTicks && this.isVoter(this.id)) {
@@ -477,10 +488,11 @@ export class RaftNode<C> {
     this.electionElapsedTicks = 0;
     this.progress = new Map();
     for (const member of this.members) {
-      if (member.id !== this.id) this.progress.set(member.id, newFollowerProgress(this.log.lastIndex));
+      if (member.id !== this.id) this.progress.set(member.id, newFollowerProgress(this.log.lastIndex, this.tickCount));
     }
     // Section 5.4.2: earlier terms' entries commit only through one of our own term.
     if (this.log.lastTerm !== this.term) this.appendOwn({ type: 'noop' }, this.leaderClockMs);
+    this.termStartIndex = this.log.lastIndex;
     this.broadcastHeartbeat();
   }
 
@@ -489,7 +501,7 @@ export class RaftNode<C> {
     if (this.role !== 'leader' || !progress) return;
     // No follower can hold more than we sent; such a reply is forged or corrupt.
     if (message.matchIndex > this.log.lastIndex || message.lastLogIndex < -1) return;
-    progress.recentlyActive = true;
+    progress.lastHeardTick = this.tickCount;
     if (message.readSeq !== undefined && this.pendingReads.length > 0) this.confirmReads(message.from, message.readSeq);
     if (message.success) {
       if (message.matchIndex > progress.matchIndex) progress.matchIndex = message.matchIndex;
@@ -527,14 +539,18 @@ export class RaftNode<C> {
     }
   }
 
-  /** A leader that has not heard from a majority for an election timeout steps down. */
+  /**
+   * A leader that has not heard from a majority within the last (minimum) election
+   * timeout steps down: by then the others may have elected someone else, and it must
+   * not go on answering as leader. While it hears from a majority it holds its lease.
+   */
   private checkQuorum(): void {
     let active = this.isVoter(this.id) ? 1 : 0;
     for (const [id, progress] of this.progress) {
-      if (progress.recentlyActive && this.isVoter(id)) active++;
-      progress.recentlyActive = false;
+      if (this.isVoter(id) && this.tickCount - progress.lastHeardTick < this.config.electionTimeoutMinTicks) active++;
     }
-    if (active < majorityOf(this.members.length)) this.becomeFollower(this.term, null);
+    if (active < majorityOf(this.members.length)) return this.becomeFollower(this.term, null);
+    this.electionElapsedTicks = 0;
   }
 
   private broadcastHeartbeat(): void {
@@ -603,7 +619,7 @@ export class RaftNode<C> {
       this.refreshMembers();
       for (const member of this.members) {
         if (member.id !== this.id && !this.progress.has(member.id) && this.role === 'leader') {
-          const progress = newFollowerProgress(entry.index - 1);
+          const progress = newFollowerProgress(entry.index - 1, this.tickCount);
           this.progress.set(member.id, progress);
           this.sendAppend(member.id, progress);
         }

@@ -94,3 +94,13 @@ function encodeBogus(json: string): Buffer {
   header.writeUInt32BE(crc32(payload), 4);
   return Buffer.concat([header, payload]);
 }
+
+describe('replayWal: a corrupt length in the middle', () => {
+  it('is corruption, not a torn tail, when intact records follow', () => {
+    const records = [1, 2, 3].map((i) => encodeRecord({ t: 'hardState', hardState: { term: i, votedFor: null, commitIndex: 0 } }));
+    const data = Buffer.concat(records);
+    // Make the second record's length run past the end of the file.
+    data.writeUInt32BE(0x00ffffff, records[0].length);
+    expect(() => replayWal('/data/wal.log', data)).toThrow(/corrupt at byte offset/);
+  });
+});

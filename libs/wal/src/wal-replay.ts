@@ -41,6 +41,9 @@ type Damage<C> = Exclude<RecordScan<C>, { kind: 'record' }>;
 
 /** Why the damaged record at `offset` is a torn tail, or null when it is corruption. */
 function tornTailReason<C>(scan: Damage<C>, data: Buffer, offset: number): string | null {
+  // A corrupt length can make a record seem to run past the end; if an intact record
+  // follows somewhere, this is damage in the middle, not a crash during the last append.
+  if (validRecordFollows(data, offset + 1)) return null;
   switch (scan.kind) {
     case 'truncated':
       return scan.reason;
@@ -59,6 +62,13 @@ function tornTailReason<C>(scan: Damage<C>, data: Buffer, offset: number): strin
 
 function damageReason<C>(scan: Damage<C>): string {
   return scan.kind === 'checksumMismatch' ? 'checksum mismatch' : scan.reason;
+}
+
+function validRecordFollows(data: Buffer, from: number): boolean {
+  for (let offset = from; offset + RECORD_HEADER_BYTES <= data.length; offset++) {
+    if (decodeRecordAt(data, offset).kind === 'record') return true;
+  }
+  return false;
 }
 
 function isAllZero(data: Buffer, from: number): boolean {

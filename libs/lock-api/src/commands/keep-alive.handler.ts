@@ -20,6 +20,8 @@ export class KeepAliveHandler implements ICommandHandler<KeepAliveCommand> {
         return ok({ sessionId, ttlMs: result.ttlMs });
       case 'notFound':
         return { type: 'notFound', message: 'session not found: unknown, closed or expired' };
+      case 'unavailable':
+        return result;
       case 'notLeader':
         if (forwardedBy !== null) return { type: 'notLeader', leader: result.leader };
         return this.forwarder.forward<KeepAliveResponse>(MessagePatterns.keepAlive, { sessionId });
