@@ -189,7 +189,19 @@ describe('bad input', () => {
       for (const node of [n1, n2]) {
         const client = tcpClient(node);
         // (null is refused by the Nest client itself before it is sent.)
-        for (const event of [{}, 'hello', [], 42, { message: { type: 'appendEntries' } }, { fromTcpAddress: 'x', message: { type: 'nonsense', from: 'n1', to: 'n2', term: 1 } }]) {
+        const forgedEntry = { index: 999, term: 1, leaderTimeMs: 0 }; // no body: would break apply
+        const events = [
+          {},
+          'hello',
+          [],
+          42,
+          { message: { type: 'appendEntries' } },
+          { fromTcpAddress: 'x', message: { type: 'nonsense', from: 'n1', to: 'n2', term: 1 } },
+          // A malformed sender address must not reach the node's reply path.
+          { fromTcpAddress: 'garbage', message: { type: 'requestVote', from: 'zz', to: node.id, term: 0, lastLogIndex: 0, lastLogTerm: 0 } },
+          { fromTcpAddress: '127.0.0.1:1', message: { type: 'appendEntries', from: 'n9', to: node.id, term: 1, prevLogIndex: 998, prevLogTerm: 1, entries: [forgedEntry], leaderCommit: 999 } },
+        ];
+        for (const event of events) {
           await firstValueFrom(client.emit('replication.message', event));
         }
         await waitFor(`${node.id} to log the dropped message`, () => cluster.tail(node.id, 500).includes('dropped a malformed replication message'));
