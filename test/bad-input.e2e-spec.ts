@@ -6,13 +6,9 @@ import { newClientId } from './support/client-ids';
 import { grant } from './support/cluster-state';
 import { LocalCluster, type NodeHandle } from './support/local-cluster';
 import { waitFor } from './support/wait-for';
+import { messageOf } from './support/message-of';
 
 jest.setTimeout(60_000);
-
-/** The message of a Nest error body, whether one string or a list of them. */
-function messageOf(res: request.Response): string {
-  return [res.body?.message].flat().join('; ');
-}
 
 // Bad input gets a 400 that names the field, an oversized body a 413, and nothing a
 // client sends can crash a node (DESIGN.md section 4).

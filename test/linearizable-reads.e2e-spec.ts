@@ -5,6 +5,7 @@ import { waitForLeaderAmong } from './support/leadership';
 import { LocalCluster, type NodeHandle } from './support/local-cluster';
 import { sendNow } from './support/queued-request';
 import { waitFor } from './support/wait-for';
+import { messageOf } from './support/message-of';
 
 // `GET /locks/{name}?consistency=linearizable` confirms leadership with a majority
 // (ReadIndex) and waits until the serving node applied that index, so it reflects every
@@ -23,11 +24,6 @@ const ENV = {
 
 function linearizableCheck(node: NodeHandle, name: string): request.Test {
   return request(node.url).get(`/locks/${name}`).query({ consistency: 'linearizable' }).timeout(15_000);
-}
-
-/** The message of a Nest error body, whether one string or a list of them. */
-function messageOf(res: request.Response): string {
-  return [res.body?.message].flat().join('; ');
 }
 
 describe('linearizable reads', () => {

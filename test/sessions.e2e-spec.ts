@@ -5,13 +5,9 @@ import { LocalCluster, type NodeHandle } from './support/local-cluster';
 import { PendingRequest } from './support/pending-request';
 import { SessionHolderProcess } from './support/session-holder-process';
 import { waitFor } from './support/wait-for';
+import { messageOf } from './support/message-of';
 
 jest.setTimeout(60_000);
-
-/** The message of a Nest error body, whether one string or a list of them. */
-function messageOf(res: request.Response): string {
-  return [res.body?.message].flat().join('; ');
-}
 
 /** A well-formed session id nobody was issued. */
 function unknownSessionId(): string {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { catchError, firstValueFrom, map, of, timeout } from 'rxjs';
 import { isRpcErrorBody, type MessagePattern } from '@app/protocol';
-import { NODE_OPTIONS, ReplicaService, TcpClientPool, type NodeOptions } from '@app/replica';
+import { NODE_OPTIONS, ReplicaService, TcpClientPool, describeError, type NodeOptions } from '@app/replica';
 import { fromRpcErrorBody, ok, type LockApiResult } from './lock-api-error';
 
 /** Sends a client's write to the current leader's TCP transport (DESIGN.md section 2). */
@@ -27,7 +27,7 @@ export class LeaderForwarder implements OnApplicationShutdown {
           of<LockApiResult<T>>(
             isRpcErrorBody(error)
               ? fromRpcErrorBody(error)
-              : { type: 'unavailable', reason: `leader ${leader.id} did not answer: ${describe(error)}` },
+              : { type: 'unavailable', reason: `leader ${leader.id} did not answer: ${describeError(error)}` },
           ),
         ),
       );
@@ -37,10 +37,4 @@ export class LeaderForwarder implements OnApplicationShutdown {
   onApplicationShutdown(): Promise<void> {
     return this.clients.close();
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
-  return String(error);
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import { MessagePatterns, parseHostPort, type JoinClusterRequest, type JoinClusterResponse } from '@app/protocol';
+import { describeError } from './describe-error';
 import { NODE_OPTIONS, type NodeOptions } from './node-options';
 import { ReplicaService } from './replica.service';
 
@@ -51,14 +52,8 @@ export class ClusterJoinService implements OnApplicationShutdown {
     const request: JoinClusterRequest = this.replica.self();
     const reply$ = this.client!.send<JoinClusterResponse>(MessagePatterns.join, request).pipe(timeout(this.options.requestTimeoutMs));
     return firstValueFrom(reply$).catch((error: unknown) => {
-      this.logger.warn(`join through ${this.options.join} failed: ${describe(error)}; retrying`);
+      this.logger.warn(`join through ${this.options.join} failed: ${describeError(error)}; retrying`);
       return null;
     });
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
-  return String(error);
 }

@@ -11,3 +11,4 @@ export * from './exit-on-startup-error';
 export * from './cluster-join.service';
 export * from './session-leases';
 export * from './tcp-client-pool';
+export * from './describe-error';
