@@ -14,7 +14,8 @@ function newestMtimeMs(entry) {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
   for (const child of fs.readdirSync(entry)) {
-    if (child === 'node_modules' || child === 'test' || child === 'simulator' || child.endsWith('.spec.ts')) continue;
+    if (child === 'node_modules' || child === 'test' || child === 'simulator' || child.endsWith('.spec.ts'))
+      continue;
     newest = Math.max(newest, newestMtimeMs(path.join(entry, child)));
   }
   return newest;

@@ -17,7 +17,18 @@ const children = new Map();
 let stopping = false;
 
 function argsFor(node) {
-  const args = ['--id', node.id, '--host', host, '--port', String(node.port), '--http-port', String(node.httpPort), '--data-dir', path.join('data', node.id)];
+  const args = [
+    '--id',
+    node.id,
+    '--host',
+    host,
+    '--port',
+    String(node.port),
+    '--http-port',
+    String(node.httpPort),
+    '--data-dir',
+    path.join('data', node.id),
+  ];
   if (node.app === 'follower') args.push('--join', `${host}:${NODES[0].port}`);
   return args;
 }
@@ -67,7 +78,10 @@ process.on('SIGTERM', () => stopAll('SIGTERM'));
 for (const node of NODES) start(node);
 process.stdout.write(
   'Latchkey: a three-node cluster on this machine.\n' +
-    NODES.map((n) => `  ${n.id} (${n.app === 'leader' ? 'first leader' : 'follower'})  TCP ${host}:${n.port}  HTTP http://${host}:${n.httpPort}  Swagger http://${host}:${n.httpPort}/docs`).join('\n') +
+    NODES.map(
+      (n) =>
+        `  ${n.id} (${n.app === 'leader' ? 'first leader' : 'follower'})  TCP ${host}:${n.port}  HTTP http://${host}:${n.httpPort}  Swagger http://${host}:${n.httpPort}/docs`,
+    ).join('\n') +
     '\nTry:  curl -s -XPOST localhost:3002/locks/demo/preempt -H "content-type: application/json" -d "{\\"clientId\\":\\"5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11\\"}"\n' +
     '      npm run client -- localhost 8001\nCtrl-C stops all three.\n',
 );

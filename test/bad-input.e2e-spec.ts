@@ -39,8 +39,13 @@ describe('bad input', () => {
       ['a non-ASCII letter', '%C3%A4'],
       ['a slash-free but bad character', 'lock%24'],
     ])('refuses a lock name with %s: 400 naming the name', async (_what, encoded) => {
-      for (const [node, path] of [[n1, 'preempt'], [n2, 'release']] as const) {
-        const res = await request(node.url).post(`/locks/${encoded}/${path}`).send({ clientId: newClientId() });
+      for (const [node, path] of [
+        [n1, 'preempt'],
+        [n2, 'release'],
+      ] as const) {
+        const res = await request(node.url)
+          .post(`/locks/${encoded}/${path}`)
+          .send({ clientId: newClientId() });
         expect(res.status).toBe(400);
         expect(messageOf(res)).toMatch(/\bname\b/);
       }
@@ -60,7 +65,11 @@ describe('bad input', () => {
       ['a number', { clientId: 42 }],
       ['null', { clientId: null }],
     ])('refuses a clientId that is %s: 400 mentioning clientId', async (_what, body) => {
-      for (const [node, path] of [[n1, 'preempt'], [n2, 'preempt'], [n3, 'release']] as const) {
+      for (const [node, path] of [
+        [n1, 'preempt'],
+        [n2, 'preempt'],
+        [n3, 'release'],
+      ] as const) {
         const res = await request(node.url).post(`/locks/good-name/${path}`).send(body);
         expect(res.status).toBe(400);
         expect(messageOf(res)).toContain('clientId');
@@ -68,14 +77,20 @@ describe('bad input', () => {
     });
 
     it('refuses a malformed JSON body: 400 saying it is not JSON', async () => {
-      const res = await request(n2.url).post('/locks/good-name/preempt').set('Content-Type', 'application/json').send('{"clientId":');
+      const res = await request(n2.url)
+        .post('/locks/good-name/preempt')
+        .set('Content-Type', 'application/json')
+        .send('{"clientId":');
       expect(res.status).toBe(400);
       expect(messageOf(res)).toMatch(/JSON/);
     });
 
     it('refuses a 1 MiB body: 413', async () => {
       const body = JSON.stringify({ clientId: newClientId(), padding: 'x'.repeat(1024 * 1024) });
-      const res = await request(n3.url).post('/locks/good-name/preempt').set('Content-Type', 'application/json').send(body);
+      const res = await request(n3.url)
+        .post('/locks/good-name/preempt')
+        .set('Content-Type', 'application/json')
+        .send(body);
       expect(res.status).toBe(413);
       expect(messageOf(res)).toMatch(/too large/i);
     });
@@ -90,27 +105,36 @@ describe('bad input', () => {
       ['preempt', { requestId: 0 }, 'requestId must be a positive integer'],
       ['release', { sessionId: 'abc' }, 'sessionId must be 32 lowercase hex characters'],
     ])('refuses %s with %j: 400 naming the field', async (path, extra, message) => {
-      const res = await request(n1.url).post(`/locks/good-name/${path}`).send({ clientId: newClientId(), ...extra });
+      const res = await request(n1.url)
+        .post(`/locks/good-name/${path}`)
+        .send({ clientId: newClientId(), ...extra });
       expect(res.status).toBe(400);
       expect(messageOf(res)).toContain(message);
     });
 
     it('refuses an unknown extra field: 400 naming it', async () => {
       for (const path of ['preempt', 'release']) {
-        const res = await request(n2.url).post(`/locks/good-name/${path}`).send({ clientId: newClientId(), colour: 'red' });
+        const res = await request(n2.url)
+          .post(`/locks/good-name/${path}`)
+          .send({ clientId: newClientId(), colour: 'red' });
         expect(res.status).toBe(400);
         expect(messageOf(res)).toContain('colour');
       }
     });
 
-    it.each([['a b'], ['ä'], ['x/y'], ['p'.repeat(129)]])('refuses GET /locks?prefix=%j: 400 naming prefix', async (prefix) => {
-      const res = await request(n3.url).get('/locks').query({ prefix });
-      expect(res.status).toBe(400);
-      expect(messageOf(res)).toContain('prefix');
-    });
+    it.each([['a b'], ['ä'], ['x/y'], ['p'.repeat(129)]])(
+      'refuses GET /locks?prefix=%j: 400 naming prefix',
+      async (prefix) => {
+        const res = await request(n3.url).get('/locks').query({ prefix });
+        expect(res.status).toBe(400);
+        expect(messageOf(res)).toContain('prefix');
+      },
+    );
 
     it('changed nothing: no refused request took a lock', async () => {
-      const held = (await request(n1.url).get('/locks').expect(200)).body.map((l: { name: string }) => l.name);
+      const held = (await request(n1.url).get('/locks').expect(200)).body.map(
+        (l: { name: string }) => l.name,
+      );
       expect(held).toEqual(['b'.repeat(128)]);
       await expectEveryNodeServes();
     });
@@ -119,11 +143,15 @@ describe('bad input', () => {
   describe('over TCP', () => {
     const clients: ClientProxy[] = [];
     const tcpClient = (node: NodeHandle) => {
-      const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: node.port } });
+      const client = ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { host: '127.0.0.1', port: node.port },
+      });
       clients.push(client);
       return client;
     };
-    const rpc = (client: ClientProxy, pattern: string, data: unknown) => firstValueFrom(client.send(pattern, data).pipe(timeout(5000)));
+    const rpc = (client: ClientProxy, pattern: string, data: unknown) =>
+      firstValueFrom(client.send(pattern, data).pipe(timeout(5000)));
 
     afterAll(async () => {
       for (const client of clients) await client.close();
@@ -133,7 +161,9 @@ describe('bad input', () => {
       const client = tcpClient(n2);
       await expect(rpc(client, 'locks.steal', { name: 'x' })).rejects.toMatch(/no matching message handler/);
       const clientId = newClientId();
-      await expect(rpc(client, 'locks.preempt', { name: 'tcp-after-unknown', clientId })).resolves.toMatchObject({ acquired: true, owner: clientId });
+      await expect(
+        rpc(client, 'locks.preempt', { name: 'tcp-after-unknown', clientId }),
+      ).resolves.toMatchObject({ acquired: true, owner: clientId });
     });
 
     it.each([
@@ -142,15 +172,29 @@ describe('bad input', () => {
       ['a bad clientId', { name: 'tcp-ok', clientId: 'bob' }, /clientId/],
       ['a numeric clientId', { name: 'tcp-ok', clientId: 7 }, /clientId/],
       ['no clientId', { name: 'tcp-ok' }, /clientId/],
-      ['a malformed sessionId', { name: 'tcp-ok', clientId: newClientId(), sessionId: 's' }, /sessionId must be 32 lowercase hex/],
-      ['a ttlMs out of range', { name: 'tcp-ok', clientId: newClientId(), ttlMs: 5 }, /ttlMs must be an integer from 1000 to 600000/],
+      [
+        'a malformed sessionId',
+        { name: 'tcp-ok', clientId: newClientId(), sessionId: 's' },
+        /sessionId must be 32 lowercase hex/,
+      ],
+      [
+        'a ttlMs out of range',
+        { name: 'tcp-ok', clientId: newClientId(), ttlMs: 5 },
+        /ttlMs must be an integer from 1000 to 600000/,
+      ],
       ['an array payload', [1, 2], /payload/],
-    ])('answers locks.preempt with %s with { code: bad_request, message }', async (_what, payload, message) => {
-      for (const node of [n1, n3]) {
-        const error = await rpc(tcpClient(node), 'locks.preempt', payload).then(() => 'resolved', (e: unknown) => e);
-        expect(error).toEqual({ code: 'bad_request', message: expect.stringMatching(message) });
-      }
-    });
+    ])(
+      'answers locks.preempt with %s with { code: bad_request, message }',
+      async (_what, payload, message) => {
+        for (const node of [n1, n3]) {
+          const error = await rpc(tcpClient(node), 'locks.preempt', payload).then(
+            () => 'resolved',
+            (e: unknown) => e,
+          );
+          expect(error).toEqual({ code: 'bad_request', message: expect.stringMatching(message) });
+        }
+      },
+    );
 
     it('survives garbage bytes written straight to the TCP port', async () => {
       const garbage = [
@@ -176,7 +220,10 @@ describe('bad input', () => {
           await request(node.url).get('/health').expect(200);
         }
         // The transport still speaks to a well-behaved client afterwards.
-        await expect(rpc(tcpClient(node), 'locks.check', { name: 'nothing-here' })).resolves.toMatchObject({ owner: null, servedBy: node.id });
+        await expect(rpc(tcpClient(node), 'locks.check', { name: 'nothing-here' })).resolves.toMatchObject({
+          owner: null,
+          servedBy: node.id,
+        });
       }
       await expectEveryNodeServes();
     });
@@ -194,15 +241,41 @@ describe('bad input', () => {
           { message: { type: 'appendEntries' } },
           { fromTcpAddress: 'x', message: { type: 'nonsense', from: 'n1', to: 'n2', term: 1 } },
           // A malformed sender address must not reach the node's reply path.
-          { fromTcpAddress: 'garbage', message: { type: 'requestVote', from: 'zz', to: node.id, term: 0, lastLogIndex: 0, lastLogTerm: 0 } },
-          { fromTcpAddress: '127.0.0.1:1', message: { type: 'appendEntries', from: 'n9', to: node.id, term: 1, prevLogIndex: 998, prevLogTerm: 1, entries: [forgedEntry], leaderCommit: 999 } },
+          {
+            fromTcpAddress: 'garbage',
+            message: {
+              type: 'requestVote',
+              from: 'zz',
+              to: node.id,
+              term: 0,
+              lastLogIndex: 0,
+              lastLogTerm: 0,
+            },
+          },
+          {
+            fromTcpAddress: '127.0.0.1:1',
+            message: {
+              type: 'appendEntries',
+              from: 'n9',
+              to: node.id,
+              term: 1,
+              prevLogIndex: 998,
+              prevLogTerm: 1,
+              entries: [forgedEntry],
+              leaderCommit: 999,
+            },
+          },
         ];
         for (const event of events) {
           await firstValueFrom(client.emit('replication.message', event));
         }
-        await waitFor(`${node.id} to log the dropped message`, () => cluster.tail(node.id, 500).includes('dropped a malformed replication message'));
+        await waitFor(`${node.id} to log the dropped message`, () =>
+          cluster.tail(node.id, 500).includes('dropped a malformed replication message'),
+        );
         const clientId = newClientId();
-        expect(await grant(node.url, `after-bad-peer-${node.id}`, clientId)).toMatchObject({ owner: clientId });
+        expect(await grant(node.url, `after-bad-peer-${node.id}`, clientId)).toMatchObject({
+          owner: clientId,
+        });
       }
       await expectEveryNodeServes();
     });
@@ -218,7 +291,16 @@ describe('bad input', () => {
     it('serves an OpenAPI document at /docs-json with every path and the preempt 200 and 409 schemas', async () => {
       const doc = (await request(n3.url).get('/docs-json').expect(200)).body;
       expect(doc.openapi).toMatch(/^3\./);
-      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/locks/{name}/preempt', '/locks/{name}/release', '/locks/{name}', '/locks', '/cluster', '/health']));
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          '/locks/{name}/preempt',
+          '/locks/{name}/release',
+          '/locks/{name}',
+          '/locks',
+          '/cluster',
+          '/health',
+        ]),
+      );
       const preempt = doc.paths['/locks/{name}/preempt'].post;
       const schemaOf = (status: string) => {
         const schema = preempt.responses[status]?.content?.['application/json']?.schema;
@@ -227,10 +309,17 @@ describe('bad input', () => {
       };
       for (const status of ['200', '409']) {
         expect(schemaOf(status)?.properties).toEqual(
-          expect.objectContaining({ name: expect.anything(), acquired: expect.anything(), owner: expect.anything(), fencingToken: expect.anything() }),
+          expect.objectContaining({
+            name: expect.anything(),
+            acquired: expect.anything(),
+            owner: expect.anything(),
+            fencingToken: expect.anything(),
+          }),
         );
       }
-      expect(Object.keys(preempt.responses)).toEqual(expect.arrayContaining(['200', '400', '409', '413', '503']));
+      expect(Object.keys(preempt.responses)).toEqual(
+        expect.arrayContaining(['200', '400', '409', '413', '503']),
+      );
     });
   });
 
@@ -238,7 +327,11 @@ describe('bad input', () => {
     await expectEveryNodeServes();
     for (const node of cluster.nodes) {
       const clientId = newClientId();
-      expect(await grant(node.url, `still-serving-${node.id}`, clientId)).toEqual({ name: `still-serving-${node.id}`, owner: clientId, fencingToken: expect.any(Number) });
+      expect(await grant(node.url, `still-serving-${node.id}`, clientId)).toEqual({
+        name: `still-serving-${node.id}`,
+        owner: clientId,
+        fencingToken: expect.any(Number),
+      });
     }
   });
 
@@ -248,12 +341,23 @@ describe('bad input', () => {
     const leader = await cluster.leader();
     const follower = cluster.running().find((n) => n.id !== leader.id)!;
     const { term, lastIndex } = (await request(leader.url).get('/cluster').expect(200)).body;
-    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: leader.port } });
+    const client = ClientProxyFactory.create({
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port: leader.port },
+    });
     try {
       await firstValueFrom(
         client.emit('replication.message', {
           fromTcpAddress: follower.tcpAddress,
-          message: { type: 'appendEntriesReply', from: follower.id, to: leader.id, term, success: true, matchIndex: lastIndex + 100_000, lastLogIndex: lastIndex },
+          message: {
+            type: 'appendEntriesReply',
+            from: follower.id,
+            to: leader.id,
+            term,
+            success: true,
+            matchIndex: lastIndex + 100_000,
+            lastLogIndex: lastIndex,
+          },
         }),
       );
       // One connection is served in order: once this answers, the forged reply was handled.
@@ -270,12 +374,21 @@ describe('bad input', () => {
       .timeout(7000)
       .then(
         (res) => ({ status: res.status, owner: res.body.owner }),
-        (error: Error) => ({ error: error.message, leaderRunning: leader.process !== null, leaderLog: cluster.tail(leader.id, 12) }),
+        (error: Error) => ({
+          error: error.message,
+          leaderRunning: leader.process !== null,
+          leaderLog: cluster.tail(leader.id, 12),
+        }),
       );
     // A leader that did not answer may be spinning a CPU: stop it (by PID) before failing.
     if (!('status' in answer)) await cluster.kill(leader.id, 'SIGKILL');
     expect(answer).toEqual({ status: 200, owner: clientId });
-    await waitFor(`${follower.id} to apply the write`, async () => (await request(follower.url).get('/locks/after-forged-reply').timeout(2000)).body.owner === clientId, { timeoutMs: 10_000 });
+    await waitFor(
+      `${follower.id} to apply the write`,
+      async () =>
+        (await request(follower.url).get('/locks/after-forged-reply').timeout(2000)).body.owner === clientId,
+      { timeoutMs: 10_000 },
+    );
     await expectEveryNodeServes();
   });
 });

@@ -1,6 +1,14 @@
 import request from 'supertest';
 import { newClientId } from './support/client-ids';
-import { byName, clusterView, grant, listLocks, release, waitForSameState, type Grant } from './support/cluster-state';
+import {
+  byName,
+  clusterView,
+  grant,
+  listLocks,
+  release,
+  waitForSameState,
+  type Grant,
+} from './support/cluster-state';
 import { LocalCluster } from './support/local-cluster';
 
 jest.setTimeout(60_000);
@@ -34,19 +42,28 @@ describe('catching up', () => {
     const agreed = await waitForSameState(cluster);
 
     expect(byName(agreed)).toEqual(byName(granted));
-    expect(await listLocks(n3.url, 'late:')).toEqual([...granted].sort((a, b) => a.name.localeCompare(b.name)));
+    expect(await listLocks(n3.url, 'late:')).toEqual(
+      [...granted].sort((a, b) => a.name.localeCompare(b.name)),
+    );
     const views = await Promise.all(cluster.nodes.map((n) => clusterView(n.url)));
     expect(new Set(views.map((v) => v.appliedIndex)).size).toBe(1);
     expect(views.map((v) => v.id).sort()).toEqual(['n1', 'n2', 'n3']);
     for (const g of granted.slice(0, 5)) {
-      expect((await request(n3.url).get(`/locks/${g.name}`).expect(200)).body).toMatchObject({ owner: g.owner, fencingToken: g.fencingToken, servedBy: 'n3' });
+      expect((await request(n3.url).get(`/locks/${g.name}`).expect(200)).body).toMatchObject({
+        owner: g.owner,
+        fencingToken: g.fencingToken,
+        servedBy: 'n3',
+      });
     }
   });
 
   it('brings a follower killed with SIGKILL while writes continue back to the same map', async () => {
     const leader = await cluster.leader();
     const victim = cluster.running().find((n) => n.id !== leader.id)!;
-    const writers = cluster.running().filter((n) => n.id !== victim.id).map((n) => n.url);
+    const writers = cluster
+      .running()
+      .filter((n) => n.id !== victim.id)
+      .map((n) => n.url);
     const held = new Map<string, Grant>();
     let turn = 0;
     const next = () => writers[turn++ % writers.length];
@@ -86,12 +103,19 @@ describe('catching up', () => {
     // Every grant the restarted node shows carries the token the writer was told.
     for (const name of ['churn:before:7', 'churn:during:10', 'churn:down:14', 'churn:after:9']) {
       const onVictim = (await request(victim.url).get(`/locks/${name}`).expect(200)).body;
-      expect(onVictim).toMatchObject({ owner: held.get(name)!.owner, fencingToken: held.get(name)!.fencingToken, servedBy: victim.id });
+      expect(onVictim).toMatchObject({
+        owner: held.get(name)!.owner,
+        fencingToken: held.get(name)!.fencingToken,
+        servedBy: victim.id,
+      });
     }
     // Releases made while it was down, and while it caught up, are applied on it too.
     for (const name of ['churn:before:0', 'churn:during:0', 'churn:down:0']) {
       expect(held.has(name)).toBe(false);
-      expect((await request(victim.url).get(`/locks/${name}`).expect(200)).body).toMatchObject({ owner: null, fencingToken: null });
+      expect((await request(victim.url).get(`/locks/${name}`).expect(200)).body).toMatchObject({
+        owner: null,
+        fencingToken: null,
+      });
     }
   });
 });

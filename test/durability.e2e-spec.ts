@@ -1,6 +1,14 @@
 import request from 'supertest';
 import { newClientId } from './support/client-ids';
-import { byName, clusterView, grant, listLocks, release, waitForSameState, type Grant } from './support/cluster-state';
+import {
+  byName,
+  clusterView,
+  grant,
+  listLocks,
+  release,
+  waitForSameState,
+  type Grant,
+} from './support/cluster-state';
 import { LocalCluster } from './support/local-cluster';
 import { waitFor } from './support/wait-for';
 
@@ -49,7 +57,11 @@ describe('durability across kill -9', () => {
     for (const other of others) cluster.pause(other.id);
     try {
       await cluster.startNode(follower.id);
-      await waitFor(`${follower.id} to re-apply its WAL`, async () => (await listLocks(follower.url)).length >= acknowledged.size, { timeoutMs: 5000 }).catch(() => undefined);
+      await waitFor(
+        `${follower.id} to re-apply its WAL`,
+        async () => (await listLocks(follower.url)).length >= acknowledged.size,
+        { timeoutMs: 5000 },
+      ).catch(() => undefined);
       await expectEveryAcknowledgedGrantOn(follower.url);
     } finally {
       for (const other of others) cluster.resume(other.id);
@@ -112,8 +124,12 @@ describe('durability across kill -9', () => {
       const granted = await waitFor('a write through a survivor to be granted', async () => {
         const clientId = newClientId();
         const name = `during-election:${refusals.length}`;
-        const res = await request(survivor.url).post(`/locks/${name}/preempt`).send({ clientId }).timeout(10_000);
-        if (res.status === 200) return { name, owner: clientId, fencingToken: res.body.fencingToken as number };
+        const res = await request(survivor.url)
+          .post(`/locks/${name}/preempt`)
+          .send({ clientId })
+          .timeout(10_000);
+        if (res.status === 200)
+          return { name, owner: clientId, fencingToken: res.body.fencingToken as number };
         refusals.push({ status: res.status, retryAfter: res.headers['retry-after'], body: res.body });
         return undefined;
       });

@@ -48,19 +48,32 @@ describe('failover', () => {
     let history: LoadHistory;
     let killedAt: number;
     try {
-      await waitFor('30 acknowledged grants before the kill', () => load.soFar.holds.length >= 30, { timeoutMs: 30_000 });
+      await waitFor('30 acknowledged grants before the kill', () => load.soFar.holds.length >= 30, {
+        timeoutMs: 30_000,
+      });
       killedAt = historyClock();
       await cluster.kill(oldLeader.id, 'SIGKILL');
       killed = oldLeader;
 
-      const { leader: newLeader, term } = await waitForLeaderAmong(cluster.running(), { notId: oldLeader.id, aboveTerm: termBefore });
+      const { leader: newLeader, term } = await waitForLeaderAmong(cluster.running(), {
+        notId: oldLeader.id,
+        aboveTerm: termBefore,
+      });
       expect(term).toBeGreaterThan(termBefore);
       // The new leader serves writes: the load's grants resume (5 s is the product's target;
       // only the generous deadline is enforced), and a write through it directly succeeds.
-      await waitFor('a grant sent after the kill to be acknowledged', () => load.soFar.holds.some((h) => h.grantInvokedAt > killedAt), { timeoutMs: 30_000 });
+      await waitFor(
+        'a grant sent after the kill to be acknowledged',
+        () => load.soFar.holds.some((h) => h.grantInvokedAt > killedAt),
+        { timeoutMs: 30_000 },
+      );
       const probe = await grant(newLeader.url, `${PREFIX}probe`, newClientId());
       afterKill.push(probe);
-      await waitFor('40 more grants after the kill', () => load.soFar.holds.filter((h) => h.grantInvokedAt > killedAt).length >= 40, { timeoutMs: 30_000 });
+      await waitFor(
+        '40 more grants after the kill',
+        () => load.soFar.holds.filter((h) => h.grantInvokedAt > killedAt).length >= 40,
+        { timeoutMs: 30_000 },
+      );
     } finally {
       history = await load.stop();
     }
@@ -99,7 +112,8 @@ describe('failover', () => {
     expect(current.id).not.toBe(oldLeader.id);
     await waitFor(`${oldLeader.id} to follow ${current.id}`, async () => {
       const view = await clusterView(oldLeader.url);
-      if (view.role !== 'follower' || view.leaderId !== current.id) throw new Error(`${oldLeader.id}: ${view.role}, leader ${view.leaderId}`);
+      if (view.role !== 'follower' || view.leaderId !== current.id)
+        throw new Error(`${oldLeader.id}: ${view.role}, leader ${view.leaderId}`);
       return true;
     });
     const agreed = await waitForSameState(cluster);
@@ -116,7 +130,10 @@ describe('failover', () => {
     cluster.pause(stopped.id);
     let paused = true;
     try {
-      const { leader: successor, term: newTerm } = await waitForLeaderAmong(others, { notId: stopped.id, aboveTerm: termBefore });
+      const { leader: successor, term: newTerm } = await waitForLeaderAmong(others, {
+        notId: stopped.id,
+        aboveTerm: termBefore,
+      });
       expect(newTerm).toBeGreaterThan(termBefore);
       // Writes succeed on the other side, through the new leader and through its follower.
       const follower = others.find((n) => n.id !== successor.id)!;
@@ -127,15 +144,25 @@ describe('failover', () => {
 
       // The old leader wakes up still believing it leads, and gets two writes at once: one
       // that waited in its socket while it was stopped, one sent right after SIGCONT.
-      const writes = ['queued', 'after-resume'].map((which) => ({ name: `${PREFIX}stop:${which}`, clientId: newClientId() }));
+      const writes = ['queued', 'after-resume'].map((which) => ({
+        name: `${PREFIX}stop:${which}`,
+        clientId: newClientId(),
+      }));
       const send = (w: { name: string; clientId: string }) =>
-        sendNow(request(stopped.url).post(`/locks/${w.name}/preempt`).send({ clientId: w.clientId, requestId: 1 }).timeout(15_000));
+        sendNow(
+          request(stopped.url)
+            .post(`/locks/${w.name}/preempt`)
+            .send({ clientId: w.clientId, requestId: 1 })
+            .timeout(15_000),
+        );
       const queued = send(writes[0]);
       await queued.written;
       cluster.resume(stopped.id);
       paused = false;
       const answers = await Promise.all([queued.answer, send(writes[1]).answer]);
-      console.log(`${stopped.id} after SIGCONT answered ${answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`).join(' | ')}`);
+      console.log(
+        `${stopped.id} after SIGCONT answered ${answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`).join(' | ')}`,
+      );
 
       const acknowledged: Grant[] = [];
       for (const [i, answer] of answers.entries()) {
@@ -144,13 +171,26 @@ describe('failover', () => {
         expect(`${name}: ${answer.status} ${JSON.stringify(answer.body)}`).toMatch(/: (200|503) /);
         if (answer.status === 503) expect(answer.headers['retry-after']).toBeDefined();
         if (answer.status !== 200) continue;
-        expect(answer.body).toEqual({ name, acquired: true, owner: clientId, fencingToken: expect.any(Number) });
+        expect(answer.body).toEqual({
+          name,
+          acquired: true,
+          owner: clientId,
+          fencingToken: expect.any(Number),
+        });
         const seen = await waitFor(`a linearizable check of ${name} on ${successor.id}`, async () => {
-          const res = await request(successor.url).get(`/locks/${name}`).query({ consistency: 'linearizable' }).timeout(10_000);
+          const res = await request(successor.url)
+            .get(`/locks/${name}`)
+            .query({ consistency: 'linearizable' })
+            .timeout(10_000);
           if (res.status === 503) throw new Error(`503: ${JSON.stringify(res.body)}`);
           return res;
         });
-        expect({ name, status: seen.status, owner: seen.body.owner, fencingToken: seen.body.fencingToken }).toEqual({ name, status: 200, owner: clientId, fencingToken: answer.body.fencingToken });
+        expect({
+          name,
+          status: seen.status,
+          owner: seen.body.owner,
+          fencingToken: seen.body.fencingToken,
+        }).toEqual({ name, status: 200, owner: clientId, fencingToken: answer.body.fencingToken });
         expect(answer.body.fencingToken).toBeGreaterThan(Math.max(...during.map((g) => g.fencingToken)));
         acknowledged.push({ name, owner: clientId, fencingToken: answer.body.fencingToken });
       }
@@ -159,7 +199,8 @@ describe('failover', () => {
       const current = await cluster.leader();
       await waitFor(`${stopped.id} to step down and follow ${current.id}`, async () => {
         const view = await clusterView(stopped.url);
-        if (view.role !== 'follower' || view.term < newTerm || view.leaderId !== current.id) throw new Error(`${stopped.id}: ${view.role} term ${view.term} leader ${view.leaderId}`);
+        if (view.role !== 'follower' || view.term < newTerm || view.leaderId !== current.id)
+          throw new Error(`${stopped.id}: ${view.role} term ${view.term} leader ${view.leaderId}`);
         return true;
       });
       const agreed = await waitForSameState(cluster);

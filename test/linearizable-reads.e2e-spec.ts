@@ -47,13 +47,21 @@ describe('linearizable reads', () => {
       const held = owners.get(name);
       let expected: { owner: string | null; fencingToken: number | null };
       if (held) {
-        const res = await request(writer.url).post(`/locks/${name}/release`).send({ clientId: held.owner }).timeout(10_000);
-        expect(`${res.status} ${JSON.stringify(res.body)}`).toBe(`200 ${JSON.stringify({ name, released: true })}`);
+        const res = await request(writer.url)
+          .post(`/locks/${name}/release`)
+          .send({ clientId: held.owner })
+          .timeout(10_000);
+        expect(`${res.status} ${JSON.stringify(res.body)}`).toBe(
+          `200 ${JSON.stringify({ name, released: true })}`,
+        );
         owners.delete(name);
         expected = { owner: null, fencingToken: null };
       } else {
         const clientId = newClientId();
-        const res = await request(writer.url).post(`/locks/${name}/preempt`).send({ clientId }).timeout(10_000);
+        const res = await request(writer.url)
+          .post(`/locks/${name}/preempt`)
+          .send({ clientId })
+          .timeout(10_000);
         expect(res.status).toBe(200);
         owners.set(name, { owner: clientId, fencingToken: res.body.fencingToken });
         expected = { owner: clientId, fencingToken: res.body.fencingToken };
@@ -62,9 +70,17 @@ describe('linearizable reads', () => {
       const answers = await Promise.all(cluster.nodes.map((n) => linearizableCheck(n, name)));
       answers.forEach((res, i) => {
         const node = cluster.nodes[i];
-        const seen = { status: res.status, owner: res.body.owner, fencingToken: res.body.fencingToken, servedBy: res.body.servedBy };
+        const seen = {
+          status: res.status,
+          owner: res.body.owner,
+          fencingToken: res.body.fencingToken,
+          servedBy: res.body.servedBy,
+        };
         const want = { status: 200, ...expected, servedBy: node.id };
-        if (JSON.stringify(seen) !== JSON.stringify(want)) problems.push(`round ${round}, written via ${writer.id}, read on ${node.id}: ${JSON.stringify(seen)} instead of ${JSON.stringify(want)}`);
+        if (JSON.stringify(seen) !== JSON.stringify(want))
+          problems.push(
+            `round ${round}, written via ${writer.id}, read on ${node.id}: ${JSON.stringify(seen)} instead of ${JSON.stringify(want)}`,
+          );
       });
     }
     expect(problems).toEqual([]);
@@ -76,7 +92,10 @@ describe('linearizable reads', () => {
     const bob = newClientId();
     const { leader: old, term } = await waitForLeaderAmong(cluster.nodes);
     const stale = await grant(old.url, name, alice);
-    await waitFor(`${old.id} to show ${name} held by alice`, async () => (await request(old.url).get(`/locks/${name}`).timeout(2000)).body.owner === alice);
+    await waitFor(
+      `${old.id} to show ${name} held by alice`,
+      async () => (await request(old.url).get(`/locks/${name}`).timeout(2000)).body.owner === alice,
+    );
 
     cluster.pause(old.id);
     let paused = true;
@@ -94,12 +113,28 @@ describe('linearizable reads', () => {
       await Promise.all(queued.map((q) => q.written));
       cluster.resume(old.id);
       paused = false;
-      const answers = await Promise.all([...queued.map((q) => q.answer), linearizableCheck(old, name), linearizableCheck(old, name)]);
-      console.log(`${old.id} after SIGCONT answered ${answers.map((r) => `${r.status} ${JSON.stringify(r.body)}`).join(' | ')}`);
+      const answers = await Promise.all([
+        ...queued.map((q) => q.answer),
+        linearizableCheck(old, name),
+        linearizableCheck(old, name),
+      ]);
+      console.log(
+        `${old.id} after SIGCONT answered ${answers.map((r) => `${r.status} ${JSON.stringify(r.body)}`).join(' | ')}`,
+      );
       for (const res of answers) {
         const seen = `${res.status} ${JSON.stringify(res.body)}`;
-        if (res.status === 200) expect({ seen, owner: res.body.owner, fencingToken: res.body.fencingToken }).toEqual({ seen, owner: bob, fencingToken: fresh.fencingToken });
-        else expect({ seen, status: res.status, retryAfter: res.headers['retry-after'] !== undefined }).toEqual({ seen, status: 503, retryAfter: true });
+        if (res.status === 200)
+          expect({ seen, owner: res.body.owner, fencingToken: res.body.fencingToken }).toEqual({
+            seen,
+            owner: bob,
+            fencingToken: fresh.fencingToken,
+          });
+        else
+          expect({ seen, status: res.status, retryAfter: res.headers['retry-after'] !== undefined }).toEqual({
+            seen,
+            status: 503,
+            retryAfter: true,
+          });
       }
 
       // Once it has stepped down and caught up, its linearizable answer is the new owner.
@@ -107,7 +142,12 @@ describe('linearizable reads', () => {
       await waitForSameState(cluster);
       const after = await linearizableCheck(old, name);
       expect(after.status).toBe(200);
-      expect(after.body).toMatchObject({ name, owner: bob, fencingToken: fresh.fencingToken, servedBy: old.id });
+      expect(after.body).toMatchObject({
+        name,
+        owner: bob,
+        fencingToken: fresh.fencingToken,
+        servedBy: old.id,
+      });
     } finally {
       if (paused) cluster.resume(old.id);
     }
@@ -117,18 +157,30 @@ describe('linearizable reads', () => {
     const node = cluster.nodes[1];
     const { appliedIndex } = await clusterView(node.url);
 
-    const reached = await request(node.url).get('/locks/lin:min-index').query({ minIndex: appliedIndex }).timeout(10_000);
+    const reached = await request(node.url)
+      .get('/locks/lin:min-index')
+      .query({ minIndex: appliedIndex })
+      .timeout(10_000);
     expect(reached.status).toBe(200);
     expect(reached.body.appliedIndex).toBeGreaterThanOrEqual(appliedIndex);
 
-    const beyond = await request(node.url).get('/locks/lin:min-index').query({ minIndex: appliedIndex + 1_000_000 }).timeout(15_000);
+    const beyond = await request(node.url)
+      .get('/locks/lin:min-index')
+      .query({ minIndex: appliedIndex + 1_000_000 })
+      .timeout(15_000);
     expect(`${beyond.status} ${JSON.stringify(beyond.body)}`).toMatch(/^503 /);
     expect(beyond.headers['retry-after']).toBeDefined();
 
-    const beyondLinearizable = await request(node.url).get('/locks/lin:min-index').query({ consistency: 'linearizable', minIndex: appliedIndex + 1_000_000 }).timeout(15_000);
+    const beyondLinearizable = await request(node.url)
+      .get('/locks/lin:min-index')
+      .query({ consistency: 'linearizable', minIndex: appliedIndex + 1_000_000 })
+      .timeout(15_000);
     expect(beyondLinearizable.status).toBe(503);
 
-    const bogus = await request(node.url).get('/locks/lin:min-index').query({ consistency: 'bogus' }).timeout(5000);
+    const bogus = await request(node.url)
+      .get('/locks/lin:min-index')
+      .query({ consistency: 'bogus' })
+      .timeout(5000);
     expect(bogus.status).toBe(400);
     expect(messageOf(bogus)).toMatch(/consistency/);
 
@@ -145,34 +197,61 @@ describe('linearizable reads', () => {
     const dave = newClientId();
     const [a, b, c] = cluster.nodes;
 
-    const first = await request(a.url).post(`/locks/${name}/preempt`).send({ clientId: carol, requestId: 7 }).timeout(10_000);
+    const first = await request(a.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: carol, requestId: 7 })
+      .timeout(10_000);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ name, acquired: true, owner: carol, fencingToken: expect.any(Number) });
-    const released = await request(b.url).post(`/locks/${name}/release`).send({ clientId: carol, requestId: 8 }).timeout(10_000);
+    const released = await request(b.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: carol, requestId: 8 })
+      .timeout(10_000);
     expect(released.status).toBe(200);
     expect(released.body).toEqual({ name, released: true });
 
     // The retry (through yet another node) gets the original answer and changes nothing.
-    const retry = await request(c.url).post(`/locks/${name}/preempt`).send({ clientId: carol, requestId: 7 }).timeout(10_000);
+    const retry = await request(c.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: carol, requestId: 7 })
+      .timeout(10_000);
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual(first.body);
     for (const node of cluster.nodes) {
       const seen = await linearizableCheck(node, name);
-      expect({ node: node.id, status: seen.status, owner: seen.body.owner }).toEqual({ node: node.id, status: 200, owner: null });
+      expect({ node: node.id, status: seen.status, owner: seen.body.owner }).toEqual({
+        node: node.id,
+        status: 200,
+        owner: null,
+      });
     }
 
     // Someone else takes it; late retries of carol's preempt and release change nothing either.
-    const taken = await request(a.url).post(`/locks/${name}/preempt`).send({ clientId: dave, requestId: 1 }).timeout(10_000);
+    const taken = await request(a.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: dave, requestId: 1 })
+      .timeout(10_000);
     expect(taken.status).toBe(200);
-    const lateRelease = await request(b.url).post(`/locks/${name}/release`).send({ clientId: carol, requestId: 8 }).timeout(10_000);
+    const lateRelease = await request(b.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: carol, requestId: 8 })
+      .timeout(10_000);
     expect(lateRelease.status).toBe(200);
     expect(lateRelease.body).toEqual(released.body);
-    const latePreempt = await request(c.url).post(`/locks/${name}/preempt`).send({ clientId: carol, requestId: 7 }).timeout(10_000);
+    const latePreempt = await request(c.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: carol, requestId: 7 })
+      .timeout(10_000);
     expect(latePreempt.status).toBe(200);
     expect(latePreempt.body).toEqual(first.body);
     for (const node of cluster.nodes) {
       const seen = await linearizableCheck(node, name);
-      expect({ node: node.id, status: seen.status, owner: seen.body.owner, fencingToken: seen.body.fencingToken }).toEqual({
+      expect({
+        node: node.id,
+        status: seen.status,
+        owner: seen.body.owner,
+        fencingToken: seen.body.fencingToken,
+      }).toEqual({
         node: node.id,
         status: 200,
         owner: dave,

@@ -38,7 +38,8 @@ describe('lock TTL and watch', () => {
     for (const node of cluster.nodes) {
       await waitFor(`${node.id} to show ${name} free`, async () => {
         const seen = (await request(node.url).get(`/locks/${name}`).timeout(2000)).body;
-        if (seen.owner !== null || seen.fencingToken !== null) throw new Error(`${node.id} shows ${JSON.stringify(seen)}`);
+        if (seen.owner !== null || seen.fencingToken !== null)
+          throw new Error(`${node.id} shows ${JSON.stringify(seen)}`);
         return true;
       });
     }
@@ -47,7 +48,13 @@ describe('lock TTL and watch', () => {
   /** Every message is well formed: the SSE event and id match its data. */
   function expectWellFormed(messages: LockWatchMessage[], name: string): void {
     for (const m of messages) {
-      expect(m.data).toEqual({ type: m.event, name, owner: expect.any(String), fencingToken: expect.any(Number), index: expect.any(Number) });
+      expect(m.data).toEqual({
+        type: m.event,
+        name,
+        owner: expect.any(String),
+        fencingToken: expect.any(Number),
+        index: expect.any(Number),
+      });
       expect(m.id).toBe(String(m.data.index));
     }
   }
@@ -57,15 +64,24 @@ describe('lock TTL and watch', () => {
     const alice = newClientId();
     const stream = await watch(followerA, name);
 
-    const granted = await request(followerB.url).post(`/locks/${name}/preempt`).send({ clientId: alice, ttlMs: 1500 }).expect(200);
+    const granted = await request(followerB.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: alice, ttlMs: 1500 })
+      .expect(200);
     expect(granted.body).toEqual({ name, acquired: true, owner: alice, fencingToken: expect.any(Number) });
     // A change to another lock does not show up on this watch.
     await request(leader.url).post('/locks/ttl:other/preempt').send({ clientId: alice }).expect(200);
 
     const [grant, expiry] = await stream.take(2);
     expectWellFormed([grant, expiry], name);
-    expect(grant).toMatchObject({ event: 'granted', data: { owner: alice, fencingToken: granted.body.fencingToken, index: granted.body.fencingToken } });
-    expect(expiry).toMatchObject({ event: 'expired', data: { owner: alice, fencingToken: granted.body.fencingToken } });
+    expect(grant).toMatchObject({
+      event: 'granted',
+      data: { owner: alice, fencingToken: granted.body.fencingToken, index: granted.body.fencingToken },
+    });
+    expect(expiry).toMatchObject({
+      event: 'expired',
+      data: { owner: alice, fencingToken: granted.body.fencingToken },
+    });
     expect(expiry.data.index).toBeGreaterThan(grant.data.index);
 
     // Only applied changes are streamed: the watched node reflects the expiry already.
@@ -75,25 +91,41 @@ describe('lock TTL and watch', () => {
     await waitForFreeEverywhere(name);
 
     // The expired holder cannot release it any more; someone else can take it, with a larger token.
-    const late = await request(leader.url).post(`/locks/${name}/release`).send({ clientId: alice }).expect(409);
+    const late = await request(leader.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: alice })
+      .expect(409);
     expect(late.body).toMatchObject({ released: false, reason: 'not_held' });
     const bob = newClientId();
-    const next = await request(followerA.url).post(`/locks/${name}/preempt`).send({ clientId: bob }).expect(200);
+    const next = await request(followerA.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: bob })
+      .expect(200);
     expect(next.body.fencingToken).toBeGreaterThan(expiry.data.index);
     const [, , regrant] = await stream.take(3);
-    expect(regrant).toMatchObject({ event: 'granted', data: { owner: bob, fencingToken: next.body.fencingToken } });
+    expect(regrant).toMatchObject({
+      event: 'granted',
+      data: { owner: bob, fencingToken: next.body.fencingToken },
+    });
     expect(stream.messages.every((m) => m.data.name === name)).toBe(true);
     expect(stream.unparsed).toEqual([]);
   });
 
-  it('hands an expired lock to the first waiter in the same step, and the waiter\'s own ttlMs frees it later', async () => {
+  it("hands an expired lock to the first waiter in the same step, and the waiter's own ttlMs frees it later", async () => {
     const name = 'ttl:queue';
     const erin = newClientId();
     const frank = newClientId();
     const stream = await watch(leader, name);
 
-    const first = await request(followerA.url).post(`/locks/${name}/preempt`).send({ clientId: erin, ttlMs: 1500 }).expect(200);
-    const waiter = new PendingRequest(request(followerB.url).post(`/locks/${name}/preempt`).send({ clientId: frank, ttlMs: 1000, waitMs: 30_000 }));
+    const first = await request(followerA.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: erin, ttlMs: 1500 })
+      .expect(200);
+    const waiter = new PendingRequest(
+      request(followerB.url)
+        .post(`/locks/${name}/preempt`)
+        .send({ clientId: frank, ttlMs: 1000, waitMs: 30_000 }),
+    );
     const handedOn = await waiter.done;
     expect(handedOn.status).toBe(200);
     expect(handedOn.body).toEqual({ name, acquired: true, owner: frank, fencingToken: expect.any(Number) });
@@ -120,9 +152,17 @@ describe('lock TTL and watch', () => {
     const dave = newClientId();
     const stream = await watch(followerB, name);
 
-    const first = await request(leader.url).post(`/locks/${name}/preempt`).send({ clientId: carol }).expect(200);
-    const waiter = new PendingRequest(request(followerA.url).post(`/locks/${name}/preempt`).send({ clientId: dave, waitMs: 30_000 }));
-    await waitFor('dave to be queued', async () => (await request(leader.url).get(`/locks/${name}`)).body.waiters === 1);
+    const first = await request(leader.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: carol })
+      .expect(200);
+    const waiter = new PendingRequest(
+      request(followerA.url).post(`/locks/${name}/preempt`).send({ clientId: dave, waitMs: 30_000 }),
+    );
+    await waitFor(
+      'dave to be queued',
+      async () => (await request(leader.url).get(`/locks/${name}`)).body.waiters === 1,
+    );
 
     await request(followerA.url).post(`/locks/${name}/release`).send({ clientId: carol }).expect(200);
     const handedOn = await waiter.done;

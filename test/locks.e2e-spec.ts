@@ -20,15 +20,28 @@ describe('a three-node cluster', () => {
   it('grants a lock preempted through one follower, and the other follower converges to the owner', async () => {
     const alice = newClientId();
     const grant = await request(n2).post('/locks/report-1/preempt').send({ clientId: alice }).expect(200);
-    expect(grant.body).toEqual({ name: 'report-1', acquired: true, owner: alice, fencingToken: expect.any(Number) });
+    expect(grant.body).toEqual({
+      name: 'report-1',
+      acquired: true,
+      owner: alice,
+      fencingToken: expect.any(Number),
+    });
 
     // Read-your-writes on the follower that answered.
     const onN2 = await request(n2).get('/locks/report-1').expect(200);
     expect(onN2.body).toMatchObject({ owner: alice, fencingToken: grant.body.fencingToken, servedBy: 'n2' });
 
-    await waitFor('n3 to see the owner', async () => (await request(n3).get('/locks/report-1')).body.owner === alice);
+    await waitFor(
+      'n3 to see the owner',
+      async () => (await request(n3).get('/locks/report-1')).body.owner === alice,
+    );
     const onN3 = await request(n3).get('/locks/report-1').expect(200);
-    expect(onN3.body).toMatchObject({ name: 'report-1', owner: alice, fencingToken: grant.body.fencingToken, servedBy: 'n3' });
+    expect(onN3.body).toMatchObject({
+      name: 'report-1',
+      owner: alice,
+      fencingToken: grant.body.fencingToken,
+      servedBy: 'n3',
+    });
     expect(onN3.body.appliedIndex).toBeGreaterThanOrEqual(grant.body.fencingToken);
   });
 
@@ -37,7 +50,12 @@ describe('a three-node cluster', () => {
     const bob = newClientId();
     const grant = await request(n1).post('/locks/report-2/preempt').send({ clientId: alice }).expect(200);
     const refused = await request(n3).post('/locks/report-2/preempt').send({ clientId: bob }).expect(409);
-    expect(refused.body).toEqual({ name: 'report-2', acquired: false, owner: alice, fencingToken: grant.body.fencingToken });
+    expect(refused.body).toEqual({
+      name: 'report-2',
+      acquired: false,
+      owner: alice,
+      fencingToken: grant.body.fencingToken,
+    });
   });
 
   it('lets the owner preempt again and get the same token', async () => {
@@ -64,8 +82,14 @@ describe('a three-node cluster', () => {
     const released = await request(n2).post('/locks/report-5/release').send({ clientId: alice }).expect(200);
     expect(released.body).toEqual({ name: 'report-5', released: true });
     for (const url of [n1, n2, n3]) {
-      await waitFor(`${url} to see report-5 free`, async () => (await request(url).get('/locks/report-5')).body.owner === null);
-      expect((await request(url).get('/locks/report-5')).body).toMatchObject({ owner: null, fencingToken: null });
+      await waitFor(
+        `${url} to see report-5 free`,
+        async () => (await request(url).get('/locks/report-5')).body.owner === null,
+      );
+      expect((await request(url).get('/locks/report-5')).body).toMatchObject({
+        owner: null,
+        fencingToken: null,
+      });
     }
   });
 
@@ -94,7 +118,11 @@ describe('a three-node cluster', () => {
     const clients = Array.from({ length: 50 }, () => newClientId());
     const urls = [n1, n2, n3];
     const answers = await Promise.all(
-      clients.map((clientId, i) => request(urls[i % 3]).post('/locks/contended/preempt').send({ clientId })),
+      clients.map((clientId, i) =>
+        request(urls[i % 3])
+          .post('/locks/contended/preempt')
+          .send({ clientId }),
+      ),
     );
     const winners = answers.filter((a) => a.status === 200);
     expect(winners).toHaveLength(1);

@@ -49,7 +49,8 @@ describe('membership', () => {
       for (const node of remaining) {
         await waitFor(`${node.id} to list 2 members`, async () => {
           const view = (await request(node.url).get('/cluster').timeout(2000)).body;
-          if (JSON.stringify(memberIds(view)) !== JSON.stringify(['n1', 'n2'])) throw new Error(`${node.id} lists ${memberIds(view).join(', ')}`);
+          if (JSON.stringify(memberIds(view)) !== JSON.stringify(['n1', 'n2']))
+            throw new Error(`${node.id} lists ${memberIds(view).join(', ')}`);
           return true;
         });
       }
@@ -68,7 +69,8 @@ describe('membership', () => {
       await release(remaining[1].url, written[0].name, written[0].owner);
       const agreed = await waitForSameState(cluster);
       expect(agreed).toEqual([before, written[1]].sort((a, b) => a.name.localeCompare(b.name)));
-      for (const node of remaining) expect(memberIds((await request(node.url).get('/cluster').timeout(2000)).body)).toEqual(['n1', 'n2']);
+      for (const node of remaining)
+        expect(memberIds((await request(node.url).get('/cluster').timeout(2000)).body)).toEqual(['n1', 'n2']);
 
       // Not a member (any more, or ever): 404, through a follower and through the leader.
       const current = await cluster.leader();
@@ -104,10 +106,16 @@ describe('membership', () => {
       const termBefore = (await clusterView(leader.url)).term;
       const followers = cluster.nodes.filter((n) => n.id !== leader.id);
 
-      const opened = await request(followers[0].url).post('/sessions').send({ clientId, ttlMs }).timeout(10_000);
+      const opened = await request(followers[0].url)
+        .post('/sessions')
+        .send({ clientId, ttlMs })
+        .timeout(10_000);
       expect(opened.status).toBe(201);
       const sessionId: string = opened.body.sessionId;
-      const granted = await request(followers[0].url).post(`/locks/${name}/preempt`).send({ clientId, sessionId }).timeout(10_000);
+      const granted = await request(followers[0].url)
+        .post(`/locks/${name}/preempt`)
+        .send({ clientId, sessionId })
+        .timeout(10_000);
       expect(granted.status).toBe(200);
       const fencingToken: number = granted.body.fencingToken;
 
@@ -115,23 +123,39 @@ describe('membership', () => {
       // retried through the other nodes (the dead leader included, as a client would).
       const keepalives = new KeepAliveLoop(cluster.nodes, followers, sessionId, ttlMs);
       try {
-        await waitFor('two keepalives answered through a follower', () => keepalives.answered.filter((k) => k.status === 200).length >= 2);
+        await waitFor(
+          'two keepalives answered through a follower',
+          () => keepalives.answered.filter((k) => k.status === 200).length >= 2,
+        );
 
         await cluster.kill(leader.id, 'SIGKILL');
-        const { leader: successor } = await waitForLeaderAmong(followers, { notId: leader.id, aboveTerm: termBefore });
+        const { leader: successor } = await waitForLeaderAmong(followers, {
+          notId: leader.id,
+          aboveTerm: termBefore,
+        });
         const electedAt = Date.now();
 
         // 2x the TTL under the new leader: the lock must stay the session's on every live node all along.
         const problems: string[] = [];
-        await waitFor(`2 x ${ttlMs} ms after ${successor.id} was elected`, async () => {
-          for (const node of followers) {
-            const seen = await request(node.url).get(`/locks/${name}`).timeout(2000);
-            if (seen.status !== 200 || seen.body.owner !== clientId || seen.body.fencingToken !== fencingToken) {
-              problems.push(`${node.id} at election+${Date.now() - electedAt}ms: ${seen.status} ${JSON.stringify(seen.body)}`);
+        await waitFor(
+          `2 x ${ttlMs} ms after ${successor.id} was elected`,
+          async () => {
+            for (const node of followers) {
+              const seen = await request(node.url).get(`/locks/${name}`).timeout(2000);
+              if (
+                seen.status !== 200 ||
+                seen.body.owner !== clientId ||
+                seen.body.fencingToken !== fencingToken
+              ) {
+                problems.push(
+                  `${node.id} at election+${Date.now() - electedAt}ms: ${seen.status} ${JSON.stringify(seen.body)}`,
+                );
+              }
             }
-          }
-          return Date.now() - electedAt >= 2 * ttlMs;
-        }, { timeoutMs: 2 * ttlMs + 20_000, intervalMs: 250 });
+            return Date.now() - electedAt >= 2 * ttlMs;
+          },
+          { timeoutMs: 2 * ttlMs + 20_000, intervalMs: 250 },
+        );
         const afterElection = keepalives.answered.filter((k) => k.at > electedAt);
 
         await keepalives.stop();
@@ -145,14 +169,25 @@ describe('membership', () => {
       }
 
       for (const node of followers) {
-        const seen = await request(node.url).get(`/locks/${name}`).query({ consistency: 'linearizable' }).timeout(10_000);
-        expect({ node: node.id, status: seen.status, owner: seen.body.owner, fencingToken: seen.body.fencingToken }).toEqual({ node: node.id, status: 200, owner: clientId, fencingToken });
+        const seen = await request(node.url)
+          .get(`/locks/${name}`)
+          .query({ consistency: 'linearizable' })
+          .timeout(10_000);
+        expect({
+          node: node.id,
+          status: seen.status,
+          owner: seen.body.owner,
+          fencingToken: seen.body.fencingToken,
+        }).toEqual({ node: node.id, status: 200, owner: clientId, fencingToken });
       }
       // The session is still the holder's: closing it frees the lock everywhere.
       const closed = await request(followers[1].url).delete(`/sessions/${sessionId}`).timeout(10_000);
       expect(closed.status).toBe(200);
       for (const node of followers) {
-        const seen = await request(node.url).get(`/locks/${name}`).query({ consistency: 'linearizable' }).timeout(10_000);
+        const seen = await request(node.url)
+          .get(`/locks/${name}`)
+          .query({ consistency: 'linearizable' })
+          .timeout(10_000);
         expect({ node: node.id, owner: seen.body.owner }).toEqual({ node: node.id, owner: null });
       }
     });
@@ -174,12 +209,17 @@ class KeepAliveLoop {
     this.loop = (async () => {
       let round = 0;
       while (!this.stopping) {
-        const res = await postWithFailover(() => urls, `/sessions/${sessionId}/keepalive`, {}, {
-          deadline: Date.now() + ttlMs,
-          startIndex: round++ % preferred.length,
-          attemptTimeoutMs: ttlMs / 3,
-          onAttempt: (a) => this.attempts.push(a),
-        });
+        const res = await postWithFailover(
+          () => urls,
+          `/sessions/${sessionId}/keepalive`,
+          {},
+          {
+            deadline: Date.now() + ttlMs,
+            startIndex: round++ % preferred.length,
+            attemptTimeoutMs: ttlMs / 3,
+            onAttempt: (a) => this.attempts.push(a),
+          },
+        );
         this.answered.push({ at: Date.now(), status: res?.status ?? null });
         await new Promise((resolve) => setTimeout(resolve, ttlMs / 6));
       }

@@ -20,10 +20,15 @@ interface CliRun {
 /** Runs the CLI once, like a shell script would; resolves with its exit code and output. */
 function runCli(args: string[]): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -60,19 +65,46 @@ describe('the SDK and the CLI', () => {
       const alice = sdk();
       const bob = sdk();
       const grant = await alice.preempt('sdk:report');
-      expect(grant).toMatchObject({ name: 'sdk:report', acquired: true, owner: alice.clientId, fencingToken: expect.any(Number) });
+      expect(grant).toMatchObject({
+        name: 'sdk:report',
+        acquired: true,
+        owner: alice.clientId,
+        fencingToken: expect.any(Number),
+      });
 
       // Idempotent retry: same token.
-      expect(await alice.preempt('sdk:report')).toMatchObject({ acquired: true, fencingToken: grant.fencingToken });
-      expect(await bob.preempt('sdk:report')).toMatchObject({ name: 'sdk:report', acquired: false, owner: alice.clientId, fencingToken: grant.fencingToken });
+      expect(await alice.preempt('sdk:report')).toMatchObject({
+        acquired: true,
+        fencingToken: grant.fencingToken,
+      });
+      expect(await bob.preempt('sdk:report')).toMatchObject({
+        name: 'sdk:report',
+        acquired: false,
+        owner: alice.clientId,
+        fencingToken: grant.fencingToken,
+      });
 
-      expect(await bob.check('sdk:report')).toMatchObject({ name: 'sdk:report', owner: alice.clientId, fencingToken: grant.fencingToken, servedBy: expect.any(String) });
+      expect(await bob.check('sdk:report')).toMatchObject({
+        name: 'sdk:report',
+        owner: alice.clientId,
+        fencingToken: grant.fencingToken,
+        servedBy: expect.any(String),
+      });
       await alice.preempt('sdk:other');
       const listed = await bob.list('sdk:');
       expect(listed.map((l) => l.name)).toEqual(['sdk:other', 'sdk:report']);
-      expect(listed[1]).toEqual({ name: 'sdk:report', owner: alice.clientId, fencingToken: grant.fencingToken });
+      expect(listed[1]).toEqual({
+        name: 'sdk:report',
+        owner: alice.clientId,
+        fencingToken: grant.fencingToken,
+      });
 
-      expect(await bob.release('sdk:report')).toMatchObject({ name: 'sdk:report', released: false, reason: 'not_owner', owner: alice.clientId });
+      expect(await bob.release('sdk:report')).toMatchObject({
+        name: 'sdk:report',
+        released: false,
+        reason: 'not_owner',
+        owner: alice.clientId,
+      });
       expect(await alice.release('sdk:report')).toMatchObject({ name: 'sdk:report', released: true });
       expect(await alice.release('sdk:report')).toMatchObject({ released: false, reason: 'not_held' });
       expect((await alice.check('sdk:report')).owner).toBeNull();
@@ -84,7 +116,11 @@ describe('the SDK and the CLI', () => {
 
     it('refuses a bad lock name with a bad_request LockClientError', async () => {
       const client = sdk();
-      await expect(client.preempt('a b')).rejects.toMatchObject({ name: 'LockClientError', code: 'bad_request', message: expect.stringContaining('lock name') });
+      await expect(client.preempt('a b')).rejects.toMatchObject({
+        name: 'LockClientError',
+        code: 'bad_request',
+        message: expect.stringContaining('lock name'),
+      });
       await expect(client.check('ä')).rejects.toBeInstanceOf(LockClientError);
     });
   });
@@ -103,11 +139,21 @@ describe('the SDK and the CLI', () => {
       const granted = await runCli(['127.0.0.1', String(port), 'preempt', 'cli-lock', '--client-id', alice]);
       expect({ code: granted.code, stderr: granted.stderr }).toEqual({ code: 0, stderr: '' });
       const grant = jsonLine(granted.stdout) as { fencingToken: number };
-      expect(grant).toMatchObject({ name: 'cli-lock', acquired: true, owner: alice, fencingToken: expect.any(Number) });
+      expect(grant).toMatchObject({
+        name: 'cli-lock',
+        acquired: true,
+        owner: alice,
+        fencingToken: expect.any(Number),
+      });
 
       const refused = await runCli(['127.0.0.1', String(port), 'preempt', 'cli-lock', '--client-id', bob]);
       expect(refused.code).toBe(1);
-      expect(jsonLine(refused.stdout)).toMatchObject({ name: 'cli-lock', acquired: false, owner: alice, fencingToken: grant.fencingToken });
+      expect(jsonLine(refused.stdout)).toMatchObject({
+        name: 'cli-lock',
+        acquired: false,
+        owner: alice,
+        fencingToken: grant.fencingToken,
+      });
 
       const notOwner = await runCli(['127.0.0.1', String(port), 'release', 'cli-lock', '--client-id', bob]);
       expect(notOwner.code).toBe(1);
@@ -124,21 +170,44 @@ describe('the SDK and the CLI', () => {
 
     it('exits 2 with a JSON error when no node is reachable', async () => {
       const nobody = await freePort();
-      const run = await runCli(['127.0.0.1', String(nobody), 'preempt', 'cli-unreachable', '--client-id', newClientId()]);
+      const run = await runCli([
+        '127.0.0.1',
+        String(nobody),
+        'preempt',
+        'cli-unreachable',
+        '--client-id',
+        newClientId(),
+      ]);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(jsonLine(run.stderr)).toMatchObject({ error: 'unavailable', message: expect.stringContaining(String(nobody)) });
+      expect(jsonLine(run.stderr)).toMatchObject({
+        error: 'unavailable',
+        message: expect.stringContaining(String(nobody)),
+      });
     });
 
     it('exits 2 on an invalid lock name without asking the cluster', async () => {
-      const run = await runCli(['127.0.0.1', String(port), 'preempt', 'no/slash', '--client-id', newClientId()]);
+      const run = await runCli([
+        '127.0.0.1',
+        String(port),
+        'preempt',
+        'no/slash',
+        '--client-id',
+        newClientId(),
+      ]);
       expect(run.code).toBe(2);
-      expect(jsonLine(run.stderr)).toMatchObject({ error: 'usage', message: expect.stringContaining('invalid lock name') });
+      expect(jsonLine(run.stderr)).toMatchObject({
+        error: 'usage',
+        message: expect.stringContaining('invalid lock name'),
+      });
     });
 
     /** Starts the interactive prompt (no command) with stdin, stdout and stderr as pipes. */
     function interactive(clientId: string) {
-      const child = spawn(process.execPath, [CLI, '127.0.0.1', String(port), '--client-id', clientId], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, '127.0.0.1', String(port), '--client-id', clientId], {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       const session = { child, stdout: '', stderr: '', code: undefined as number | null | undefined };
       child.stdout.on('data', (chunk: Buffer) => (session.stdout += chunk.toString('utf8')));
       child.stderr.on('data', (chunk: Buffer) => (session.stderr += chunk.toString('utf8')));
@@ -149,15 +218,20 @@ describe('the SDK and the CLI', () => {
     const sessions: Session[] = [];
 
     afterAll(() => {
-      for (const { child } of sessions) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (const { child } of sessions)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
 
     async function expectGrantThenCheck(session: Session, name: string): Promise<void> {
       const grant = new RegExp(`acquired ${name} \\(fencing token (\\d+)\\)`);
-      await waitFor('the prompt to answer preempt and check', () => / is held by /.test(session.stdout), { timeoutMs: 15_000 });
+      await waitFor('the prompt to answer preempt and check', () => / is held by /.test(session.stdout), {
+        timeoutMs: 15_000,
+      });
       expect(session.stdout).toMatch(grant);
       const token = grant.exec(session.stdout)![1];
-      expect(session.stdout).toMatch(new RegExp(`${name} is held by you \\(token ${token}, served by n\\d+ at index \\d+\\)`));
+      expect(session.stdout).toMatch(
+        new RegExp(`${name} is held by you \\(token ${token}, served by n\\d+ at index \\d+\\)`),
+      );
       expect(session.stderr).toBe('');
     }
 
@@ -167,7 +241,11 @@ describe('the SDK and the CLI', () => {
       // stdin stays open, as with a program driving the prompt: "quit" alone must end it.
       session.child.stdin.write('preempt repl-x\ncheck repl-x\nquit\n');
       await expectGrantThenCheck(session, 'repl-x');
-      const code = await waitFor('the prompt to exit after "quit"', () => (session.code === undefined ? undefined : { code: session.code }), { timeoutMs: 10_000 });
+      const code = await waitFor(
+        'the prompt to exit after "quit"',
+        () => (session.code === undefined ? undefined : { code: session.code }),
+        { timeoutMs: 10_000 },
+      );
       expect(code).toEqual({ code: 0 });
     });
 
@@ -176,7 +254,11 @@ describe('the SDK and the CLI', () => {
       sessions.push(session);
       session.child.stdin.end('preempt repl-y\ncheck repl-y\n');
       await expectGrantThenCheck(session, 'repl-y');
-      const code = await waitFor('the prompt to exit at end of input', () => (session.code === undefined ? undefined : { code: session.code }), { timeoutMs: 10_000 });
+      const code = await waitFor(
+        'the prompt to exit at end of input',
+        () => (session.code === undefined ? undefined : { code: session.code }),
+        { timeoutMs: 10_000 },
+      );
       expect(code).toEqual({ code: 0 });
     });
   });

@@ -38,20 +38,33 @@ describe('sessions', () => {
   });
 
   async function openSession(url: string, clientId: string, ttlMs?: number): Promise<string> {
-    const res = await request(url).post('/sessions').send(ttlMs === undefined ? { clientId } : { clientId, ttlMs });
+    const res = await request(url)
+      .post('/sessions')
+      .send(ttlMs === undefined ? { clientId } : { clientId, ttlMs });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ sessionId: expect.stringMatching(/^[0-9a-f]{32}$/), clientId, ttlMs: ttlMs ?? 10_000 });
+    expect(res.body).toEqual({
+      sessionId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      clientId,
+      ttlMs: ttlMs ?? 10_000,
+    });
     issued.add(res.body.sessionId);
     return res.body.sessionId;
   }
 
-  async function checkOn(node: NodeHandle, name: string): Promise<{ owner: string | null; fencingToken: number | null; waiters: number }> {
+  async function checkOn(
+    node: NodeHandle,
+    name: string,
+  ): Promise<{ owner: string | null; fencingToken: number | null; waiters: number }> {
     const res = await request(node.url).get(`/locks/${name}`).timeout(2000);
     if (res.status !== 200) throw new Error(`GET /locks/${name} on ${node.id} answered ${res.status}`);
     return res.body;
   }
 
-  async function waitForEveryNode(what: string, name: string, expected: { owner: string | null; fencingToken?: number | null; waiters?: number }): Promise<void> {
+  async function waitForEveryNode(
+    what: string,
+    name: string,
+    expected: { owner: string | null; fencingToken?: number | null; waiters?: number },
+  ): Promise<void> {
     for (const node of cluster.nodes) {
       await waitFor(`${node.id} to show ${name} ${what}`, async () => {
         const seen = await checkOn(node, name);
@@ -77,8 +90,14 @@ describe('sessions', () => {
     expect(holder.sessionId).toMatch(/^[0-9a-f]{32}$/);
     await waitForEveryNode('held by the holder', name, { owner: alice, fencingToken: holder.fencingToken });
 
-    const waiter = new PendingRequest(request(followerB.url).post(`/locks/${name}/preempt`).send({ clientId: bob, waitMs: 30_000 }));
-    await waitForEveryNode('with one waiter', name, { owner: alice, fencingToken: holder.fencingToken, waiters: 1 });
+    const waiter = new PendingRequest(
+      request(followerB.url).post(`/locks/${name}/preempt`).send({ clientId: bob, waitMs: 30_000 }),
+    );
+    await waitForEveryNode('with one waiter', name, {
+      owner: alice,
+      fencingToken: holder.fencingToken,
+      waiters: 1,
+    });
     expect(waiter.settled).toBe(false);
 
     // Kill right after a keepalive was acknowledged. The TTL is a lower bound from the
@@ -92,19 +111,27 @@ describe('sessions', () => {
     // Safety: every answer that arrived inside the window still names the holder.
     const violations: string[] = [];
     let answersInWindow = 0;
-    await waitFor('the TTL window to pass', async () => {
-      const seen = await Promise.all(
-        cluster.nodes.map(async (node) => ({ node: node.id, lock: await checkOn(node, name), at: Date.now() })),
-      );
-      for (const { node, lock, at } of seen) {
-        if (at >= safeUntil) continue;
-        answersInWindow++;
-        if (lock.owner !== alice || lock.fencingToken !== holder.fencingToken) {
-          violations.push(`${node} at killedAt+${at - killedAt}ms: ${JSON.stringify(lock)}`);
+    await waitFor(
+      'the TTL window to pass',
+      async () => {
+        const seen = await Promise.all(
+          cluster.nodes.map(async (node) => ({
+            node: node.id,
+            lock: await checkOn(node, name),
+            at: Date.now(),
+          })),
+        );
+        for (const { node, lock, at } of seen) {
+          if (at >= safeUntil) continue;
+          answersInWindow++;
+          if (lock.owner !== alice || lock.fencingToken !== holder.fencingToken) {
+            violations.push(`${node} at killedAt+${at - killedAt}ms: ${JSON.stringify(lock)}`);
+          }
         }
-      }
-      return Date.now() >= safeUntil;
-    }, { timeoutMs: ttlMs + 10_000, intervalMs: 100 });
+        return Date.now() >= safeUntil;
+      },
+      { timeoutMs: ttlMs + 10_000, intervalMs: 100 },
+    );
     expect(violations).toEqual([]);
     expect(answersInWindow).toBeGreaterThanOrEqual(3 * cluster.nodes.length);
 
@@ -113,7 +140,11 @@ describe('sessions', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ name, acquired: true, owner: bob, fencingToken: expect.any(Number) });
     expect(answer.body.fencingToken).toBeGreaterThan(holder.fencingToken);
-    await waitForEveryNode('held by the waiter', name, { owner: bob, fencingToken: answer.body.fencingToken, waiters: 0 });
+    await waitForEveryNode('held by the waiter', name, {
+      owner: bob,
+      fencingToken: answer.body.fencingToken,
+      waiters: 0,
+    });
 
     // The expired session is gone for good.
     await request(followerA.url).post(`/sessions/${holder.sessionId}/keepalive`).expect(404);
@@ -124,25 +155,33 @@ describe('sessions', () => {
     const ttlMs = 1000;
     const carol = newClientId();
     const sessionId = await openSession(followerB.url, carol, ttlMs);
-    const granted = await request(followerA.url).post(`/locks/${name}/preempt`).send({ clientId: carol, sessionId }).expect(200);
+    const granted = await request(followerA.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: carol, sessionId })
+      .expect(200);
     expect(granted.body).toEqual({ name, acquired: true, owner: carol, fencingToken: expect.any(Number) });
 
     // Keepalives from the test, through every node in turn, every quarter TTL.
     const start = Date.now();
     const problems: string[] = [];
     let round = 0;
-    await waitFor(`3 x ${ttlMs} ms of keepalives`, async () => {
-      const via = cluster.nodes[round++ % cluster.nodes.length];
-      const kept = await request(via.url).post(`/sessions/${sessionId}/keepalive`).timeout(2000);
-      if (kept.status !== 200 || kept.body.sessionId !== sessionId || kept.body.ttlMs !== ttlMs) {
-        problems.push(`keepalive via ${via.id}: ${kept.status} ${JSON.stringify(kept.body)}`);
-      }
-      for (const node of cluster.nodes) {
-        const seen = await checkOn(node, name);
-        if (seen.owner !== carol || seen.fencingToken !== granted.body.fencingToken) problems.push(`${node.id}: ${JSON.stringify(seen)}`);
-      }
-      return Date.now() - start >= 3 * ttlMs;
-    }, { timeoutMs: 3 * ttlMs + 10_000, intervalMs: ttlMs / 4 });
+    await waitFor(
+      `3 x ${ttlMs} ms of keepalives`,
+      async () => {
+        const via = cluster.nodes[round++ % cluster.nodes.length];
+        const kept = await request(via.url).post(`/sessions/${sessionId}/keepalive`).timeout(2000);
+        if (kept.status !== 200 || kept.body.sessionId !== sessionId || kept.body.ttlMs !== ttlMs) {
+          problems.push(`keepalive via ${via.id}: ${kept.status} ${JSON.stringify(kept.body)}`);
+        }
+        for (const node of cluster.nodes) {
+          const seen = await checkOn(node, name);
+          if (seen.owner !== carol || seen.fencingToken !== granted.body.fencingToken)
+            problems.push(`${node.id}: ${JSON.stringify(seen)}`);
+        }
+        return Date.now() - start >= 3 * ttlMs;
+      },
+      { timeoutMs: 3 * ttlMs + 10_000, intervalMs: ttlMs / 4 },
+    );
     expect(problems).toEqual([]);
     expect(round).toBeGreaterThanOrEqual(6);
 
@@ -152,7 +191,8 @@ describe('sessions', () => {
     expect((await checkOn(followerA, name)).owner).toBeNull();
     await waitForEveryNode('free', name, { owner: null, fencingToken: null });
 
-    for (const node of cluster.nodes) await request(node.url).post(`/sessions/${sessionId}/keepalive`).expect(404);
+    for (const node of cluster.nodes)
+      await request(node.url).post(`/sessions/${sessionId}/keepalive`).expect(404);
     await request(leader.url).delete(`/sessions/${sessionId}`).expect(404);
   });
 
@@ -160,23 +200,38 @@ describe('sessions', () => {
     const name = 'sessions:release-proof';
     const dave = newClientId();
     const sessionId = await openSession(leader.url, dave, 30_000);
-    const granted = await request(followerB.url).post(`/locks/${name}/preempt`).send({ clientId: dave, sessionId }).expect(200);
+    const granted = await request(followerB.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: dave, sessionId })
+      .expect(200);
 
-    const withoutSession = await request(followerA.url).post(`/locks/${name}/release`).send({ clientId: dave }).expect(409);
+    const withoutSession = await request(followerA.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: dave })
+      .expect(409);
     expect(withoutSession.body).toEqual({ name, released: false, reason: 'not_owner', owner: dave });
 
-    const wrongSession = await request(leader.url).post(`/locks/${name}/release`).send({ clientId: dave, sessionId: unknownSessionId() }).expect(409);
+    const wrongSession = await request(leader.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: dave, sessionId: unknownSessionId() })
+      .expect(409);
     expect(wrongSession.body).toEqual({ name, released: false, reason: 'not_owner', owner: dave });
 
     // Another valid session of the same client is no proof either.
     const otherSession = await openSession(followerA.url, dave, 30_000);
-    const otherRes = await request(followerB.url).post(`/locks/${name}/release`).send({ clientId: dave, sessionId: otherSession }).expect(409);
+    const otherRes = await request(followerB.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: dave, sessionId: otherSession })
+      .expect(409);
     expect(otherRes.body).toEqual({ name, released: false, reason: 'not_owner', owner: dave });
 
     await cluster.waitForConvergence();
     await waitForEveryNode('still held', name, { owner: dave, fencingToken: granted.body.fencingToken });
 
-    const released = await request(followerB.url).post(`/locks/${name}/release`).send({ clientId: dave, sessionId }).expect(200);
+    const released = await request(followerB.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: dave, sessionId })
+      .expect(200);
     expect(released.body).toEqual({ name, released: true });
     await waitForEveryNode('free', name, { owner: null });
 
@@ -186,7 +241,11 @@ describe('sessions', () => {
 
   it('refuses bad input: ttlMs out of range or not a number (400 naming ttlMs), unknown sessions (404), malformed ids (400)', async () => {
     const erin = newClientId();
-    for (const [node, ttlMs] of [[leader, 999], [followerA, 600_001], [followerB, 'abc']] as const) {
+    for (const [node, ttlMs] of [
+      [leader, 999],
+      [followerA, 600_001],
+      [followerB, 'abc'],
+    ] as const) {
       const res = await request(node.url).post('/sessions').send({ clientId: erin, ttlMs });
       expect({ ttlMs, status: res.status }).toEqual({ ttlMs, status: 400 });
       expect(messageOf(res)).toMatch(/\bttlMs\b/);
@@ -202,20 +261,28 @@ describe('sessions', () => {
       const malformed = await request(node.url).post('/sessions/xyz/keepalive');
       expect(malformed.status).toBe(400);
       expect(messageOf(malformed)).toMatch(/\bsessionId\b/);
-      const upperHex = await request(node.url).post(`/sessions/${unknownSessionId().toUpperCase()}/keepalive`);
+      const upperHex = await request(node.url).post(
+        `/sessions/${unknownSessionId().toUpperCase()}/keepalive`,
+      );
       expect(upperHex.status).toBe(400);
       await request(node.url).delete(`/sessions/${unknownSessionId()}`).expect(404);
       await request(node.url).delete('/sessions/xyz').expect(400);
     }
 
-    const unknownSession = await request(followerA.url).post('/locks/sessions:bad-input/preempt').send({ clientId: erin, sessionId: unknownSessionId() });
+    const unknownSession = await request(followerA.url)
+      .post('/locks/sessions:bad-input/preempt')
+      .send({ clientId: erin, sessionId: unknownSessionId() });
     expect(unknownSession.status).toBe(404);
     // A session of another client cannot take locks for this one.
     const frank = newClientId();
-    const notYours = await request(followerB.url).post('/locks/sessions:bad-input/preempt').send({ clientId: frank, sessionId: byDefault });
+    const notYours = await request(followerB.url)
+      .post('/locks/sessions:bad-input/preempt')
+      .send({ clientId: frank, sessionId: byDefault });
     expect(notYours.status).toBe(400);
     expect(messageOf(notYours)).toMatch(/\bsessionId\b/);
-    const malformedInBody = await request(leader.url).post('/locks/sessions:bad-input/preempt').send({ clientId: erin, sessionId: 'xyz' });
+    const malformedInBody = await request(leader.url)
+      .post('/locks/sessions:bad-input/preempt')
+      .send({ clientId: erin, sessionId: 'xyz' });
     expect(malformedInBody.status).toBe(400);
     expect(messageOf(malformedInBody)).toMatch(/\bsessionId\b/);
     // None of those took the lock.
@@ -233,13 +300,23 @@ describe('sessions', () => {
     const grace = newClientId();
     const heidi = newClientId();
     const sessionId = await openSession(followerA.url, grace, 30_000);
-    await request(followerB.url).post(`/locks/${name}/preempt`).send({ clientId: grace, sessionId }).expect(200);
+    await request(followerB.url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: grace, sessionId })
+      .expect(200);
     // A waiter with its own session, so the queue holds a session too.
     const heidiSession = await openSession(leader.url, heidi, 30_000);
-    const waiter = new PendingRequest(request(followerA.url).post(`/locks/${name}/preempt`).send({ clientId: heidi, sessionId: heidiSession, waitMs: 30_000 }));
+    const waiter = new PendingRequest(
+      request(followerA.url)
+        .post(`/locks/${name}/preempt`)
+        .send({ clientId: heidi, sessionId: heidiSession, waitMs: 30_000 }),
+    );
     await waitForEveryNode('held with one waiter', name, { owner: grace, waiters: 1 });
     // A failed release with a session id, and a keepalive, go through the logs too if anything does.
-    await request(leader.url).post(`/locks/${name}/release`).send({ clientId: grace, sessionId: unknownSessionId() }).expect(409);
+    await request(leader.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: grace, sessionId: unknownSessionId() })
+      .expect(409);
     await request(followerB.url).post(`/sessions/${sessionId}/keepalive`).expect(200);
 
     const secrets = [...issued];
@@ -252,7 +329,8 @@ describe('sessions', () => {
         'GET /cluster': await request(node.url).get('/cluster').expect(200),
       };
       for (const [what, res] of Object.entries(answers)) {
-        for (const secret of secrets) if (res.text.includes(secret)) leaks.push(`${node.id} ${what}: ${res.text}`);
+        for (const secret of secrets)
+          if (res.text.includes(secret)) leaks.push(`${node.id} ${what}: ${res.text}`);
       }
     }
     expect(leaks).toEqual([]);
@@ -263,7 +341,10 @@ describe('sessions', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.owner).toBe(heidi);
     await request(followerA.url).post(`/locks/${name}/release`).send({ clientId: heidi }).expect(409);
-    await request(followerA.url).post(`/locks/${name}/release`).send({ clientId: heidi, sessionId: heidiSession }).expect(200);
+    await request(followerA.url)
+      .post(`/locks/${name}/release`)
+      .send({ clientId: heidi, sessionId: heidiSession })
+      .expect(200);
     await request(leader.url).delete(`/sessions/${heidiSession}`).expect(200);
 
     await cluster.waitForConvergence();

@@ -22,18 +22,27 @@ describe('waiting for a held lock', () => {
     await cluster?.stop();
   });
 
-  async function checkOn(node: NodeHandle, name: string): Promise<{ owner: string | null; fencingToken: number | null; waiters: number }> {
+  async function checkOn(
+    node: NodeHandle,
+    name: string,
+  ): Promise<{ owner: string | null; fencingToken: number | null; waiters: number }> {
     const res = await request(node.url).get(`/locks/${name}`).timeout(2000);
     if (res.status !== 200) throw new Error(`GET /locks/${name} on ${node.id} answered ${res.status}`);
     return res.body;
   }
 
   /** Waits until every node shows `name` with this owner (and token) and queue length. */
-  async function waitForEveryNode(name: string, expected: { owner: string | null; fencingToken?: number; waiters: number }): Promise<void> {
+  async function waitForEveryNode(
+    name: string,
+    expected: { owner: string | null; fencingToken?: number; waiters: number },
+  ): Promise<void> {
     for (const node of nodes) {
       await waitFor(`${node.id} to show ${name} as ${JSON.stringify(expected)}`, async () => {
         const seen = await checkOn(node, name);
-        const matches = seen.owner === expected.owner && seen.waiters === expected.waiters && (expected.fencingToken === undefined || seen.fencingToken === expected.fencingToken);
+        const matches =
+          seen.owner === expected.owner &&
+          seen.waiters === expected.waiters &&
+          (expected.fencingToken === undefined || seen.fencingToken === expected.fencingToken);
         if (!matches) throw new Error(`${node.id} shows ${JSON.stringify(seen)}`);
         return true;
       });
@@ -41,13 +50,21 @@ describe('waiting for a held lock', () => {
   }
 
   function preemptWaiting(node: NodeHandle, name: string, clientId: string, waitMs: number): PendingRequest {
-    return new PendingRequest(request(node.url).post(`/locks/${name}/preempt`).send({ clientId, waitMs }).timeout(waitMs + 15_000));
+    return new PendingRequest(
+      request(node.url)
+        .post(`/locks/${name}/preempt`)
+        .send({ clientId, waitMs })
+        .timeout(waitMs + 15_000),
+    );
   }
 
   it('grants three queued waiters in arrival order, one per release, with strictly increasing tokens', async () => {
     const name = 'waiting:fifo';
     const holder = newClientId();
-    const first = await request(nodes[0].url).post(`/locks/${name}/preempt`).send({ clientId: holder }).expect(200);
+    const first = await request(nodes[0].url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: holder })
+      .expect(200);
 
     // Three waiters, through three different nodes, each queued before the next is sent.
     const waiters: { clientId: string; node: NodeHandle; pending: PendingRequest }[] = [];
@@ -56,7 +73,11 @@ describe('waiting for a held lock', () => {
       waiters.push({ clientId, node, pending: preemptWaiting(node, name, clientId, 30_000) });
       await waitForEveryNode(name, { owner: holder, fencingToken: first.body.fencingToken, waiters: i + 1 });
     }
-    expect(waiters.map((w) => w.pending.describe())).toEqual(['still waiting', 'still waiting', 'still waiting']);
+    expect(waiters.map((w) => w.pending.describe())).toEqual([
+      'still waiting',
+      'still waiting',
+      'still waiting',
+    ]);
 
     const tokens = [first.body.fencingToken as number];
     let owner = holder;
@@ -66,14 +87,23 @@ describe('waiting for a held lock', () => {
       await request(releaseVia.url).post(`/locks/${name}/release`).send({ clientId: owner }).expect(200);
       const answer = await waiter.pending.done;
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ name, acquired: true, owner: waiter.clientId, fencingToken: expect.any(Number) });
+      expect(answer.body).toEqual({
+        name,
+        acquired: true,
+        owner: waiter.clientId,
+        fencingToken: expect.any(Number),
+      });
       tokens.push(answer.body.fencingToken);
       // The ones behind it are still queued: nobody but the head of the queue was granted.
       const behind = waiters.slice(i + 1);
       expect(behind.map((w) => w.pending.describe())).toEqual(behind.map(() => 'still waiting'));
       // Read-your-writes on the node that answered the waiter, then every node agrees.
       expect((await checkOn(waiter.node, name)).owner).toBe(waiter.clientId);
-      await waitForEveryNode(name, { owner: waiter.clientId, fencingToken: answer.body.fencingToken, waiters: behind.length });
+      await waitForEveryNode(name, {
+        owner: waiter.clientId,
+        fencingToken: answer.body.fencingToken,
+        waiters: behind.length,
+      });
       owner = waiter.clientId;
     }
     for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1]);
@@ -85,7 +115,10 @@ describe('waiting for a held lock', () => {
   it('answers a waiter whose waitMs runs out with 409 and takes it out of the queue; a later waiter is unaffected', async () => {
     const name = 'waiting:timeout';
     const holder = newClientId();
-    const held = await request(nodes[2].url).post(`/locks/${name}/preempt`).send({ clientId: holder }).expect(200);
+    const held = await request(nodes[2].url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: holder })
+      .expect(200);
 
     const impatient = newClientId();
     const short = preemptWaiting(nodes[1], name, impatient, 1500);
@@ -101,7 +134,12 @@ describe('waiting for a held lock', () => {
 
     const refused = await short.done;
     expect(refused.status).toBe(409);
-    expect(refused.body).toEqual({ name, acquired: false, owner: holder, fencingToken: held.body.fencingToken });
+    expect(refused.body).toEqual({
+      name,
+      acquired: false,
+      owner: holder,
+      fencingToken: held.body.fencingToken,
+    });
     await waitForEveryNode(name, { owner: holder, fencingToken: held.body.fencingToken, waiters: 1 });
     expect(long.describe()).toBe('still waiting');
 
@@ -117,12 +155,22 @@ describe('waiting for a held lock', () => {
   it('takes a waiter out of the queue when its session is closed: 409, and the waiter behind it moves up', async () => {
     const name = 'waiting:session-ends';
     const holder = newClientId();
-    const held = await request(nodes[0].url).post(`/locks/${name}/preempt`).send({ clientId: holder }).expect(200);
+    const held = await request(nodes[0].url)
+      .post(`/locks/${name}/preempt`)
+      .send({ clientId: holder })
+      .expect(200);
 
     const withSession = newClientId();
-    const opened = await request(nodes[1].url).post('/sessions').send({ clientId: withSession, ttlMs: 30_000 }).expect(201);
+    const opened = await request(nodes[1].url)
+      .post('/sessions')
+      .send({ clientId: withSession, ttlMs: 30_000 })
+      .expect(201);
     const sessionId = opened.body.sessionId as string;
-    const sessionWaiter = new PendingRequest(request(nodes[1].url).post(`/locks/${name}/preempt`).send({ clientId: withSession, sessionId, waitMs: 30_000 }));
+    const sessionWaiter = new PendingRequest(
+      request(nodes[1].url)
+        .post(`/locks/${name}/preempt`)
+        .send({ clientId: withSession, sessionId, waitMs: 30_000 }),
+    );
     await waitForEveryNode(name, { owner: holder, waiters: 1 });
     const plain = newClientId();
     const plainWaiter = preemptWaiting(nodes[2], name, plain, 30_000);
@@ -131,7 +179,12 @@ describe('waiting for a held lock', () => {
     await request(nodes[2].url).delete(`/sessions/${sessionId}`).expect(200);
     const refused = await sessionWaiter.done;
     expect(refused.status).toBe(409);
-    expect(refused.body).toEqual({ name, acquired: false, owner: holder, fencingToken: held.body.fencingToken });
+    expect(refused.body).toEqual({
+      name,
+      acquired: false,
+      owner: holder,
+      fencingToken: held.body.fencingToken,
+    });
     await waitForEveryNode(name, { owner: holder, fencingToken: held.body.fencingToken, waiters: 1 });
     expect(plainWaiter.describe()).toBe('still waiting');
 

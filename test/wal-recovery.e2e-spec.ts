@@ -60,7 +60,10 @@ describe('WAL recovery', () => {
     await waitForSameState(cluster);
     const leader = await cluster.leader();
     const fresh = await grant(leader.url, 'torn:after-restart', newClientId());
-    await waitFor(`${victim.id} to apply the new grant`, async () => (await request(victim.url).get('/locks/torn:after-restart')).body.owner === fresh.owner);
+    await waitFor(
+      `${victim.id} to apply the new grant`,
+      async () => (await request(victim.url).get('/locks/torn:after-restart')).body.owner === fresh.owner,
+    );
     expect((await request(victim.url).get('/locks/torn:after-restart').expect(200)).body).toMatchObject({
       owner: fresh.owner,
       fencingToken: fresh.fencingToken,
@@ -69,7 +72,9 @@ describe('WAL recovery', () => {
     // The record written after the cut is readable on the next start too.
     await cluster.restart(victim.id);
     await waitForSameState(cluster);
-    expect((await request(victim.url).get('/locks/torn:after-restart').expect(200)).body.owner).toBe(fresh.owner);
+    expect((await request(victim.url).get('/locks/torn:after-restart').expect(200)).body.owner).toBe(
+      fresh.owner,
+    );
   });
 
   it('refuses to start on corruption before the tail, naming the file and the byte offset, while the others keep serving', async () => {
@@ -90,7 +95,9 @@ describe('WAL recovery', () => {
     expect(run.code).not.toBe(0);
     expect(run.output).toContain(wal);
     expect(run.output).toContain('byte offset 0');
-    expect(run.output).toContain(`WAL ${wal} is corrupt at byte offset 0: checksum mismatch; refusing to start`);
+    expect(run.output).toContain(
+      `WAL ${wal} is corrupt at byte offset 0: checksum mismatch; refusing to start`,
+    );
     // It did not "repair" the file: an operator decides.
     expect(readFileSync(wal)).toEqual(data);
 
@@ -99,10 +106,12 @@ describe('WAL recovery', () => {
     expect(survivors.map((n) => n.id)).not.toContain(victim.id);
     expect(survivors).toHaveLength(2);
     const grants = [];
-    for (const [i, node] of survivors.entries()) grants.push(await grant(node.url, `rot:while-down:${i}`, newClientId()));
+    for (const [i, node] of survivors.entries())
+      grants.push(await grant(node.url, `rot:while-down:${i}`, newClientId()));
     await waitForSameState(cluster);
     for (const node of survivors) {
-      for (const g of grants) expect((await request(node.url).get(`/locks/${g.name}`).expect(200)).body.owner).toBe(g.owner);
+      for (const g of grants)
+        expect((await request(node.url).get(`/locks/${g.name}`).expect(200)).body.owner).toBe(g.owner);
       await request(node.url).get('/health').expect(200);
     }
   });

@@ -13,7 +13,16 @@ export interface Grant {
 }
 
 /** The `/cluster` view of one node. */
-export async function clusterView(url: string): Promise<{ id: string; role: string; leaderId: string | null; commitIndex: number; appliedIndex: number; term: number }> {
+export async function clusterView(
+  url: string,
+): Promise<{
+  id: string;
+  role: string;
+  leaderId: string | null;
+  commitIndex: number;
+  appliedIndex: number;
+  term: number;
+}> {
   const res = await request(url).get('/cluster').timeout(2000);
   if (res.status !== 200) throw new Error(`GET ${url}/cluster answered ${res.status}`);
   return res.body;
@@ -23,7 +32,8 @@ export async function clusterView(url: string): Promise<{ id: string; role: stri
 export async function listLocks(url: string, prefix?: string): Promise<Grant[]> {
   const req = request(url).get('/locks').timeout(2000);
   const res = await (prefix === undefined ? req : req.query({ prefix }));
-  if (res.status !== 200) throw new Error(`GET ${url}/locks answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`GET ${url}/locks answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
@@ -50,7 +60,9 @@ export async function waitForSameState(cluster: LocalCluster, timeoutMs = 30_000
       if (appliedIndexes.size !== 1 || !same || views[0].appliedIndex < commitIndex) {
         // Thrown, not returned: waitFor reports the last error when it times out.
         const applied = views.map((v) => `${v.id}@${v.appliedIndex}`).join(' ');
-        throw new Error(`applied ${applied}, leader commit ${commitIndex}, lock counts ${lists.map((l) => l.length).join(' ')}`);
+        throw new Error(
+          `applied ${applied}, leader commit ${commitIndex}, lock counts ${lists.map((l) => l.length).join(' ')}`,
+        );
       }
       return lists[0];
     },
@@ -64,13 +76,21 @@ export async function waitForSameState(cluster: LocalCluster, timeoutMs = 30_000
  * a retry of a grant that did commit is answered with the same token. Any other answer fails.
  */
 export async function grant(url: string, name: string, clientId: string, timeoutMs = 20_000): Promise<Grant> {
-  const answer = await waitFor(`preempt ${name} through ${url} to be granted`, async () => {
-    const res = await request(url).post(`/locks/${name}/preempt`).send({ clientId }).timeout(10_000);
-    // Thrown, so waitFor retries it and reports the last one if it never clears.
-    if (res.status === 503 && res.headers['retry-after'] !== undefined) throw new Error(`503: ${JSON.stringify(res.body)}`);
-    return res;
-  }, { timeoutMs });
-  if (answer.status !== 200) throw new Error(`preempt ${name} through ${url} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  const answer = await waitFor(
+    `preempt ${name} through ${url} to be granted`,
+    async () => {
+      const res = await request(url).post(`/locks/${name}/preempt`).send({ clientId }).timeout(10_000);
+      // Thrown, so waitFor retries it and reports the last one if it never clears.
+      if (res.status === 503 && res.headers['retry-after'] !== undefined)
+        throw new Error(`503: ${JSON.stringify(res.body)}`);
+      return res;
+    },
+    { timeoutMs },
+  );
+  if (answer.status !== 200)
+    throw new Error(
+      `preempt ${name} through ${url} answered ${answer.status}: ${JSON.stringify(answer.body)}`,
+    );
   return { name, owner: answer.body.owner, fencingToken: answer.body.fencingToken };
 }
 
@@ -78,23 +98,44 @@ export async function grant(url: string, name: string, clientId: string, timeout
  * Releases `name` as its owner `clientId` through `url`. A 503 is retried like in `grant`; a
  * retry answered "not_held" counts only when an earlier attempt's outcome was unknown (503).
  */
-export async function release(url: string, name: string, clientId: string, timeoutMs = 20_000): Promise<void> {
+export async function release(
+  url: string,
+  name: string,
+  clientId: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   let unknownOutcome = false;
-  const answer = await waitFor(`release ${name} through ${url}`, async () => {
-    const res = await request(url).post(`/locks/${name}/release`).send({ clientId }).timeout(10_000);
-    if (res.status === 503 && res.headers['retry-after'] !== undefined) {
-      unknownOutcome = true;
-      throw new Error(`503: ${JSON.stringify(res.body)}`);
-    }
-    return res;
-  }, { timeoutMs });
-  if (answer.status === 200 || (unknownOutcome && answer.status === 409 && answer.body.reason === 'not_held')) return;
+  const answer = await waitFor(
+    `release ${name} through ${url}`,
+    async () => {
+      const res = await request(url).post(`/locks/${name}/release`).send({ clientId }).timeout(10_000);
+      if (res.status === 503 && res.headers['retry-after'] !== undefined) {
+        unknownOutcome = true;
+        throw new Error(`503: ${JSON.stringify(res.body)}`);
+      }
+      return res;
+    },
+    { timeoutMs },
+  );
+  if (answer.status === 200 || (unknownOutcome && answer.status === 409 && answer.body.reason === 'not_held'))
+    return;
   throw new Error(`release ${name} through ${url} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
 }
 
 /** The exact command line LocalCluster uses for a node (kept in step with local-cluster.ts). */
 export function nodeCommand(cluster: LocalCluster, node: NodeHandle): string[] {
-  const args = ['--id', node.id, '--host', '127.0.0.1', '--port', String(node.port), '--http-port', String(node.httpPort), '--data-dir', node.dataDir];
+  const args = [
+    '--id',
+    node.id,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(node.port),
+    '--http-port',
+    String(node.httpPort),
+    '--data-dir',
+    node.dataDir,
+  ];
   if (node.app === 'follower') args.push('--join', cluster.nodes[0].tcpAddress);
   return [join(ROOT, 'dist', 'apps', node.app, 'main.js'), ...args];
 }
@@ -110,7 +151,12 @@ export interface ExitedRun {
  * the process exits by itself. If it is still running after `timeoutMs` it is killed (by its
  * PID) and the promise rejects: the caller expected it to refuse to start.
  */
-export function runNodeUntilExit(cluster: LocalCluster, id: string, env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ExitedRun> {
+export function runNodeUntilExit(
+  cluster: LocalCluster,
+  id: string,
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<ExitedRun> {
   const node = cluster.node(id);
   const child = spawn(process.execPath, nodeCommand(cluster, node), {
     cwd: ROOT,

@@ -45,7 +45,10 @@ export async function postWithFailover(
     const url = candidates[index % candidates.length];
     const attempt: Attempt = { url, path };
     try {
-      const res = await request(url).post(path).send(body).timeout(Math.max(1, Math.min(attemptTimeoutMs, deadline - Date.now())));
+      const res = await request(url)
+        .post(path)
+        .send(body)
+        .timeout(Math.max(1, Math.min(attemptTimeoutMs, deadline - Date.now())));
       attempt.status = res.status;
       attempt.retryAfter = res.headers['retry-after'];
       onAttempt?.(attempt);

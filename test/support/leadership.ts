@@ -14,7 +14,11 @@ export interface Leadership {
  */
 export async function waitForLeaderAmong(
   among: NodeHandle[],
-  { notId, aboveTerm = -1, timeoutMs = 30_000 }: { notId?: string; aboveTerm?: number; timeoutMs?: number } = {},
+  {
+    notId,
+    aboveTerm = -1,
+    timeoutMs = 30_000,
+  }: { notId?: string; aboveTerm?: number; timeoutMs?: number } = {},
 ): Promise<Leadership> {
   return waitFor(
     `${among.map((n) => n.id).join(', ')} to agree on a leader${notId ? ` other than ${notId}` : ''} above term ${aboveTerm}`,
@@ -23,8 +27,17 @@ export async function waitForLeaderAmong(
       const leaderIds = new Set(views.map((v) => v.leaderId));
       const [leaderId] = leaderIds;
       const leaderView = views.find((v) => v.id === leaderId);
-      if (leaderIds.size !== 1 || !leaderId || leaderId === notId || !leaderView || leaderView.role !== 'leader' || leaderView.term <= aboveTerm) {
-        throw new Error(views.map((v) => `${v.id}: ${v.role} term ${v.term} leader ${v.leaderId}`).join('; '));
+      if (
+        leaderIds.size !== 1 ||
+        !leaderId ||
+        leaderId === notId ||
+        !leaderView ||
+        leaderView.role !== 'leader' ||
+        leaderView.term <= aboveTerm
+      ) {
+        throw new Error(
+          views.map((v) => `${v.id}: ${v.role} term ${v.term} leader ${v.leaderId}`).join('; '),
+        );
       }
       return { leader: among.find((n) => n.id === leaderId)!, term: leaderView.term };
     },

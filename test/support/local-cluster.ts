@@ -52,9 +52,15 @@ export class LocalCluster {
       const httpPort = await freePort();
       const id = `n${i}`;
       cluster.nodes.push({
-        id, app: i === 1 ? 'leader' : 'follower', port, httpPort,
-        dataDir: join(cluster.root, id), logFile: join(cluster.root, `${id}.log`),
-        url: `http://127.0.0.1:${httpPort}`, tcpAddress: `127.0.0.1:${port}`, process: null,
+        id,
+        app: i === 1 ? 'leader' : 'follower',
+        port,
+        httpPort,
+        dataDir: join(cluster.root, id),
+        logFile: join(cluster.root, `${id}.log`),
+        url: `http://127.0.0.1:${httpPort}`,
+        tcpAddress: `127.0.0.1:${port}`,
+        process: null,
       });
     }
     const startCount = options.startCount ?? size;
@@ -73,7 +79,18 @@ export class LocalCluster {
   async startNode(id: string): Promise<NodeHandle> {
     const node = this.node(id);
     if (node.process) throw new Error(`${id} is already running`);
-    const args = ['--id', id, '--host', '127.0.0.1', '--port', String(node.port), '--http-port', String(node.httpPort), '--data-dir', node.dataDir];
+    const args = [
+      '--id',
+      id,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(node.port),
+      '--http-port',
+      String(node.httpPort),
+      '--data-dir',
+      node.dataDir,
+    ];
     if (node.app === 'follower') args.push('--join', this.nodes[0].tcpAddress);
     const log = openSync(node.logFile, 'a');
     node.process = spawn(process.execPath, [join(ROOT, 'dist', 'apps', node.app, 'main.js'), ...args], {
@@ -124,12 +141,18 @@ export class LocalCluster {
 
   /** The node every running node agrees leads, once they agree. */
   async leader(timeoutMs = 20_000): Promise<NodeHandle> {
-    return waitFor('one agreed leader', async () => {
-      const views = await Promise.all(this.running().map(async (n) => (await request(n.url).get('/cluster').timeout(2000)).body));
-      const leaderIds = new Set(views.map((v) => v.leaderId));
-      const [leaderId] = leaderIds;
-      return leaderIds.size === 1 && leaderId ? this.node(leaderId) : undefined;
-    }, { timeoutMs });
+    return waitFor(
+      'one agreed leader',
+      async () => {
+        const views = await Promise.all(
+          this.running().map(async (n) => (await request(n.url).get('/cluster').timeout(2000)).body),
+        );
+        const leaderIds = new Set(views.map((v) => v.leaderId));
+        const [leaderId] = leaderIds;
+        return leaderIds.size === 1 && leaderId ? this.node(leaderId) : undefined;
+      },
+      { timeoutMs },
+    );
   }
 
   /** Waits until the leader lists `count` members and every running node has applied as far as the leader has committed. */
@@ -146,7 +169,10 @@ export class LocalCluster {
     const leader = await this.leader();
     const { commitIndex } = (await request(leader.url).get('/cluster')).body;
     for (const node of this.running()) {
-      await waitFor(`${node.id} to apply ${commitIndex}`, async () => (await request(node.url).get('/cluster').timeout(2000)).body.appliedIndex >= commitIndex);
+      await waitFor(
+        `${node.id} to apply ${commitIndex}`,
+        async () => (await request(node.url).get('/cluster').timeout(2000)).body.appliedIndex >= commitIndex,
+      );
     }
   }
 

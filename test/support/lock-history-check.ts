@@ -33,8 +33,10 @@ export function lockHistoryViolations(holds: Hold[]): string[] {
         const b = sorted[j];
         const pair = `${name}: ${describeHold(a)} and ${describeHold(b)}`;
         if (a.token === b.token) violations.push(`same token twice, ${pair}`);
-        else if (b.grantAckedAt < a.grantInvokedAt) violations.push(`larger token granted before the smaller one was asked for, ${pair}`);
-        else if (a.releaseInvokedAt === null || b.grantAckedAt < a.releaseInvokedAt) violations.push(`overlapping holds, ${pair}`);
+        else if (b.grantAckedAt < a.grantInvokedAt)
+          violations.push(`larger token granted before the smaller one was asked for, ${pair}`);
+        else if (a.releaseInvokedAt === null || b.grantAckedAt < a.releaseInvokedAt)
+          violations.push(`overlapping holds, ${pair}`);
       }
     }
   }
@@ -56,14 +58,18 @@ export function finalStateViolations(holds: Hold[], finalLocks: Grant[]): string
     const now = final.get(hold.name);
     const isOwner = now !== undefined && now.owner === hold.owner && now.fencingToken === hold.token;
     const shown = now ? `${now.owner}@${now.fencingToken}` : 'free';
-    if (hold.releaseInvokedAt === null && !isOwner) violations.push(`${hold.name}: kept ${describeHold(hold)} is lost, final state ${shown}`);
-    if (now !== undefined && now.fencingToken < hold.token) violations.push(`${hold.name}: final owner ${shown} has a smaller token than ${describeHold(hold)}`);
-    if (hold.releaseAckedAt !== null && isOwner) violations.push(`${hold.name}: released ${describeHold(hold)} still owns it`);
+    if (hold.releaseInvokedAt === null && !isOwner)
+      violations.push(`${hold.name}: kept ${describeHold(hold)} is lost, final state ${shown}`);
+    if (now !== undefined && now.fencingToken < hold.token)
+      violations.push(`${hold.name}: final owner ${shown} has a smaller token than ${describeHold(hold)}`);
+    if (hold.releaseAckedAt !== null && isOwner)
+      violations.push(`${hold.name}: released ${describeHold(hold)} still owns it`);
   }
   return violations;
 }
 
 function describeHold(h: Hold): string {
-  const release = h.releaseInvokedAt === null ? 'kept' : `released ${h.releaseInvokedAt}..${h.releaseAckedAt ?? '?'}`;
+  const release =
+    h.releaseInvokedAt === null ? 'kept' : `released ${h.releaseInvokedAt}..${h.releaseAckedAt ?? '?'}`;
   return `[${h.owner.slice(0, 8)} token ${h.token} granted ${h.grantInvokedAt}..${h.grantAckedAt}, ${release}]`;
 }

@@ -46,7 +46,13 @@ export interface LockLoadOptions {
  */
 export class LockLoad {
   private stopping = false;
-  private readonly history: LoadHistory = { holds: [], refusals: 0, unresolved: [], anomalies: [], attempts: 0 };
+  private readonly history: LoadHistory = {
+    holds: [],
+    refusals: 0,
+    unresolved: [],
+    anomalies: [],
+    attempts: 0,
+  };
   private readonly loops: Promise<void>[];
 
   private constructor(private readonly options: LockLoadOptions) {
@@ -77,19 +83,26 @@ export class LockLoad {
     const onAttempt = (attempt: Attempt): void => {
       this.history.attempts++;
       if (attempt.status === undefined) return;
-      if (attempt.status >= 500 && attempt.status !== 503) this.history.anomalies.push(`${attempt.path} via ${attempt.url} answered ${attempt.status}`);
-      if (attempt.status === 503 && attempt.retryAfter === undefined) this.history.anomalies.push(`${attempt.path} via ${attempt.url} answered 503 without Retry-After`);
+      if (attempt.status >= 500 && attempt.status !== 503)
+        this.history.anomalies.push(`${attempt.path} via ${attempt.url} answered ${attempt.status}`);
+      if (attempt.status === 503 && attempt.retryAfter === undefined)
+        this.history.anomalies.push(`${attempt.path} via ${attempt.url} answered 503 without Retry-After`);
     };
 
     while (!this.stopping) {
       const name = this.options.names[Math.floor(Math.random() * this.options.names.length)];
       const preemptId = ++requestId;
       const grantInvokedAt = historyClock();
-      const granted = await postWithFailover(this.options.urls, `/locks/${name}/preempt`, { clientId, requestId: preemptId }, {
-        deadline: Date.now() + deadlineMs,
-        startIndex: nodeIndex++,
-        onAttempt,
-      });
+      const granted = await postWithFailover(
+        this.options.urls,
+        `/locks/${name}/preempt`,
+        { clientId, requestId: preemptId },
+        {
+          deadline: Date.now() + deadlineMs,
+          startIndex: nodeIndex++,
+          onAttempt,
+        },
+      );
       const grantAckedAt = historyClock();
       if (granted === null) {
         // It may or may not have been granted; this client stops and never touches the lock again.
@@ -98,32 +111,57 @@ export class LockLoad {
       }
       if (granted.status === 409) {
         this.history.refusals++;
-        if (granted.body.acquired !== false || granted.body.owner === clientId) this.history.anomalies.push(`409 to preempt ${name}: ${JSON.stringify(granted.body)}`);
+        if (granted.body.acquired !== false || granted.body.owner === clientId)
+          this.history.anomalies.push(`409 to preempt ${name}: ${JSON.stringify(granted.body)}`);
         continue;
       }
-      if (granted.status !== 200 || granted.body.acquired !== true || granted.body.owner !== clientId || !Number.isInteger(granted.body.fencingToken)) {
-        this.history.anomalies.push(`preempt ${name} by ${clientId} answered ${granted.status} ${JSON.stringify(granted.body)}`);
+      if (
+        granted.status !== 200 ||
+        granted.body.acquired !== true ||
+        granted.body.owner !== clientId ||
+        !Number.isInteger(granted.body.fencingToken)
+      ) {
+        this.history.anomalies.push(
+          `preempt ${name} by ${clientId} answered ${granted.status} ${JSON.stringify(granted.body)}`,
+        );
         return;
       }
-      const hold: Hold = { name, owner: clientId, token: granted.body.fencingToken, grantInvokedAt, grantAckedAt, releaseInvokedAt: null, releaseAckedAt: null };
+      const hold: Hold = {
+        name,
+        owner: clientId,
+        token: granted.body.fencingToken,
+        grantInvokedAt,
+        grantAckedAt,
+        releaseInvokedAt: null,
+        releaseAckedAt: null,
+      };
       this.history.holds.push(hold);
       if (this.stopping) return; // keeps the lock
 
       const releaseId = ++requestId;
       hold.releaseInvokedAt = historyClock();
-      const released = await postWithFailover(this.options.urls, `/locks/${name}/release`, { clientId, requestId: releaseId }, {
-        deadline: Date.now() + deadlineMs,
-        startIndex: nodeIndex++,
-        onAttempt,
-      });
+      const released = await postWithFailover(
+        this.options.urls,
+        `/locks/${name}/release`,
+        { clientId, requestId: releaseId },
+        {
+          deadline: Date.now() + deadlineMs,
+          startIndex: nodeIndex++,
+          onAttempt,
+        },
+      );
       const releaseAckedAt = historyClock();
       if (released === null) {
-        this.history.unresolved.push(`release ${name} by ${clientId} (requestId ${releaseId}, token ${hold.token})`);
+        this.history.unresolved.push(
+          `release ${name} by ${clientId} (requestId ${releaseId}, token ${hold.token})`,
+        );
         return;
       }
       if (released.status !== 200 || released.body.released !== true) {
         // The owner's own release, retried with the same requestId, can only succeed.
-        this.history.anomalies.push(`release ${name} by its owner ${clientId} (token ${hold.token}) answered ${released.status} ${JSON.stringify(released.body)}`);
+        this.history.anomalies.push(
+          `release ${name} by its owner ${clientId} (token ${hold.token}) answered ${released.status} ${JSON.stringify(released.body)}`,
+        );
         return;
       }
       hold.releaseAckedAt = releaseAckedAt;

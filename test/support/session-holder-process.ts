@@ -32,7 +32,12 @@ export class SessionHolderProcess {
   }
 
   /** Starts the holder and resolves with its one stdout line once it holds the lock. */
-  static async start(baseUrl: string, clientId: string, lockName: string, ttlMs: number): Promise<SessionHolderProcess> {
+  static async start(
+    baseUrl: string,
+    clientId: string,
+    lockName: string,
+    ttlMs: number,
+  ): Promise<SessionHolderProcess> {
     const child = spawn(process.execPath, [SCRIPT, baseUrl, clientId, lockName, String(ttlMs)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -47,11 +52,15 @@ export class SessionHolderProcess {
     let exitCode: number | null | undefined;
     child.once('exit', (code) => (exitCode = code ?? -1));
     try {
-      const line = await waitFor('the session holder to print its grant', () => {
-        if (exitCode !== undefined) throw new Error(`session-holder exited ${exitCode}: ${stderr}`);
-        const newline = stdout.indexOf('\n');
-        return newline >= 0 ? stdout.slice(0, newline) : undefined;
-      }, { timeoutMs: 20_000 });
+      const line = await waitFor(
+        'the session holder to print its grant',
+        () => {
+          if (exitCode !== undefined) throw new Error(`session-holder exited ${exitCode}: ${stderr}`);
+          const newline = stdout.indexOf('\n');
+          return newline >= 0 ? stdout.slice(0, newline) : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
       const { sessionId, fencingToken } = JSON.parse(line) as { sessionId: string; fencingToken: number };
       const holder = new SessionHolderProcess(child, sessionId, fencingToken);
       holder.parse(pending.splice(0).join(''));
@@ -75,11 +84,15 @@ export class SessionHolderProcess {
    */
   async nextAcknowledgedKeepalive(timeoutMs = 10_000): Promise<number> {
     const after = Date.now();
-    return waitFor('an acknowledged keepalive from the session holder', () => {
-      if (this.exited) throw new Error(`session-holder exited: ${this.stderrText}`);
-      const acked = this.keepalives.find((k) => k.sentAt >= after && k.status === 200);
-      return acked?.sentAt;
-    }, { timeoutMs, intervalMs: 5 });
+    return waitFor(
+      'an acknowledged keepalive from the session holder',
+      () => {
+        if (this.exited) throw new Error(`session-holder exited: ${this.stderrText}`);
+        const acked = this.keepalives.find((k) => k.sentAt >= after && k.status === 200);
+        return acked?.sentAt;
+      },
+      { timeoutMs, intervalMs: 5 },
+    );
   }
 
   /** kill -9 by PID; resolves once the process is gone. */

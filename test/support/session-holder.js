@@ -54,7 +54,10 @@ async function main() {
   if (opened.status !== 201) fail('POST /sessions', opened);
   const { sessionId } = opened.body;
 
-  const granted = await postRetrying(`/locks/${encodeURIComponent(lockName)}/preempt`, { clientId, sessionId });
+  const granted = await postRetrying(`/locks/${encodeURIComponent(lockName)}/preempt`, {
+    clientId,
+    sessionId,
+  });
   if (granted.status !== 200) fail(`preempt ${lockName}`, granted);
 
   process.stdout.write(`${JSON.stringify({ sessionId, fencingToken: granted.body.fencingToken })}\n`);
@@ -66,8 +69,12 @@ async function main() {
     busy = true;
     const sentAt = Date.now();
     post(`/sessions/${sessionId}/keepalive`)
-      .then((res) => process.stderr.write(`${JSON.stringify({ keepalive: { sentAt, status: res.status } })}\n`))
-      .catch((error) => process.stderr.write(`${JSON.stringify({ keepalive: { sentAt, error: String(error) } })}\n`))
+      .then((res) =>
+        process.stderr.write(`${JSON.stringify({ keepalive: { sentAt, status: res.status } })}\n`),
+      )
+      .catch((error) =>
+        process.stderr.write(`${JSON.stringify({ keepalive: { sentAt, error: String(error) } })}\n`),
+      )
       .finally(() => (busy = false));
   }, every);
 }

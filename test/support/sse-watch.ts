@@ -34,24 +34,32 @@ export class SseWatch {
 
   static open(baseUrl: string, name: string): Promise<SseWatch> {
     return new Promise((resolve, reject) => {
-      const req = get(`${baseUrl}/locks/${encodeURIComponent(name)}/watch`, { headers: { accept: 'text/event-stream' } }, (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(new Error(`watch ${name} answered ${res.statusCode}`));
-          return;
-        }
-        resolve(new SseWatch(req, res));
-      });
+      const req = get(
+        `${baseUrl}/locks/${encodeURIComponent(name)}/watch`,
+        { headers: { accept: 'text/event-stream' } },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            reject(new Error(`watch ${name} answered ${res.statusCode}`));
+            return;
+          }
+          resolve(new SseWatch(req, res));
+        },
+      );
       req.once('error', reject);
     });
   }
 
   /** Waits until `count` messages have arrived and returns the first `count`. */
   async take(count: number, timeoutMs = 20_000): Promise<LockWatchMessage[]> {
-    return waitFor(`${count} watch messages`, async () => {
-      if (this.messages.length >= count) return this.messages.slice(0, count);
-      throw new Error(`have ${this.messages.length}: ${JSON.stringify(this.messages)}`);
-    }, { timeoutMs });
+    return waitFor(
+      `${count} watch messages`,
+      async () => {
+        if (this.messages.length >= count) return this.messages.slice(0, count);
+        throw new Error(`have ${this.messages.length}: ${JSON.stringify(this.messages)}`);
+      },
+      { timeoutMs },
+    );
   }
 
   close(): void {

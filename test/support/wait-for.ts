@@ -12,10 +12,12 @@ export async function waitFor<T>(
   let last: unknown;
   for (;;) {
     // .then() so that a probe that throws synchronously is retried like a rejected one.
-    const value = await Promise.resolve().then(probe).catch((error: unknown) => {
-      last = error;
-      return undefined;
-    });
+    const value = await Promise.resolve()
+      .then(probe)
+      .catch((error: unknown) => {
+        last = error;
+        return undefined;
+      });
     if (value !== undefined && value !== false) return value as T;
     if (value !== undefined) last = value;
     if (Date.now() > deadline) {

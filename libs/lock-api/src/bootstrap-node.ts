@@ -12,11 +12,19 @@ const MAX_TCP_MESSAGE_BYTES = 16 * 1024 * 1024;
  * Starts one node as a hybrid app: the WAL is replayed during init, and only then do
  * the TCP transport (peers, SDK) and the HTTP gateway open.
  */
-export async function bootstrapNode(module: DynamicModule, options: NodeOptions): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, bufferLogs: false });
+export async function bootstrapNode(
+  module: DynamicModule,
+  options: NodeOptions,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    bufferLogs: false,
+  });
   // Size limits apply at the edge: an oversized body is a 413 before any parsing.
   app.useBodyParser('json', { limit: options.maxBodyBytes });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+  );
   app.useGlobalFilters(new ServiceUnavailableFilter());
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>({

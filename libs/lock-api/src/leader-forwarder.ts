@@ -14,7 +14,11 @@ export class LeaderForwarder implements OnApplicationShutdown {
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
   ) {}
 
-  async forward<T>(pattern: MessagePattern, payload: object, timeoutMs = this.options.requestTimeoutMs): Promise<LockApiResult<T>> {
+  async forward<T>(
+    pattern: MessagePattern,
+    payload: object,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<LockApiResult<T>> {
     const leader = this.replica.leader();
     if (!leader || leader.id === this.options.id) return { type: 'noLeader' };
     const request$ = this.clients
@@ -27,7 +31,10 @@ export class LeaderForwarder implements OnApplicationShutdown {
           of<LockApiResult<T>>(
             isRpcErrorBody(error)
               ? fromRpcErrorBody(error)
-              : { type: 'unavailable', reason: `leader ${leader.id} did not answer: ${describeError(error)}` },
+              : {
+                  type: 'unavailable',
+                  reason: `leader ${leader.id} did not answer: ${describeError(error)}`,
+                },
           ),
         ),
       );

@@ -26,7 +26,11 @@ export function isLockApiError<T>(result: LockApiResult<T>): result is LockApiEr
 export function toRpcErrorBody(error: LockApiError): RpcErrorBody {
   switch (error.type) {
     case 'notLeader':
-      return { code: 'not_leader', message: 'this node does not lead', ...(error.leader ? { leader: error.leader } : {}) };
+      return {
+        code: 'not_leader',
+        message: 'this node does not lead',
+        ...(error.leader ? { leader: error.leader } : {}),
+      };
     case 'noLeader':
       return { code: 'no_leader', message: 'no leader is known right now; retry shortly' };
     case 'unavailable':

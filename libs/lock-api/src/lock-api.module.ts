@@ -22,7 +22,15 @@ import { CheckLockHandler } from './queries/check-lock.handler';
 import { ListLocksHandler } from './queries/list-locks.handler';
 import { LocksTcpController } from './tcp/locks.tcp.controller';
 
-const CommandHandlers = [PreemptLockHandler, ReleaseLockHandler, OpenSessionHandler, KeepAliveHandler, CloseSessionHandler, JoinClusterHandler, RemoveMemberHandler];
+const CommandHandlers = [
+  PreemptLockHandler,
+  ReleaseLockHandler,
+  OpenSessionHandler,
+  KeepAliveHandler,
+  CloseSessionHandler,
+  JoinClusterHandler,
+  RemoveMemberHandler,
+];
 const QueryHandlers = [CheckLockHandler, ListLocksHandler, ClusterStatusHandler];
 const EventHandlers = [LockOwnersProjection];
 
@@ -30,6 +38,16 @@ const EventHandlers = [LockOwnersProjection];
 @Module({
   imports: [CqrsModule],
   controllers: [LocksHttpController, SessionsHttpController, ClusterHttpController, LocksTcpController],
-  providers: [LockOwnersReadModel, LockWatchHub, WaitingPreempts, LeaderForwarder, LockWriteService, ReadBarrier, ...CommandHandlers, ...QueryHandlers, ...EventHandlers],
+  providers: [
+    LockOwnersReadModel,
+    LockWatchHub,
+    WaitingPreempts,
+    LeaderForwarder,
+    LockWriteService,
+    ReadBarrier,
+    ...CommandHandlers,
+    ...QueryHandlers,
+    ...EventHandlers,
+  ],
 })
 export class LockApiModule {}

@@ -52,7 +52,10 @@ export class LockWriteService {
     if (forwarded.type !== 'ok') return forwarded;
     const index = forwarded.value.index!;
     if (!(await this.readModel.waitForIndex(index, this.options.requestTimeoutMs))) {
-      return { type: 'unavailable', reason: `committed at index ${index} but not yet applied on this node; retry` };
+      return {
+        type: 'unavailable',
+        reason: `committed at index ${index} but not yet applied on this node; retry`,
+      };
     }
     return forwarded;
   }

@@ -19,7 +19,13 @@ function healthy(servedBy: string): FakeHandler {
     const { name } = payload as { name: string };
     switch (pattern) {
       case MessagePatterns.preempt:
-        return { name, acquired: true, owner: CLIENT_ID, fencingToken: 42, index: 7 } satisfies PreemptLockResponse;
+        return {
+          name,
+          acquired: true,
+          owner: CLIENT_ID,
+          fencingToken: 42,
+          index: 7,
+        } satisfies PreemptLockResponse;
       case MessagePatterns.release:
         return { name, released: false, reason: 'not_owner', owner: 'someone-else' };
       case MessagePatterns.check:
@@ -27,7 +33,16 @@ function healthy(servedBy: string): FakeHandler {
       case MessagePatterns.list:
         return [{ name: 'a', owner: CLIENT_ID, fencingToken: 1 }];
       default:
-        return { id: servedBy, role: 'leader', term: 1, leaderId: servedBy, commitIndex: 7, appliedIndex: 7, lastIndex: 7, members: [] };
+        return {
+          id: servedBy,
+          role: 'leader',
+          term: 1,
+          leaderId: servedBy,
+          commitIndex: 7,
+          appliedIndex: 7,
+          lastIndex: 7,
+          members: [],
+        };
     }
   };
 }
@@ -96,8 +111,14 @@ describe('LockClient', () => {
     await expect(c.list('a')).resolves.toEqual([{ name: 'a', owner: CLIENT_ID, fencingToken: 1 }]);
     await expect(c.clusterStatus()).resolves.toMatchObject({ id: 'first', role: 'leader' });
     expect(first.calls).toEqual([
-      { pattern: MessagePatterns.preempt, payload: { name: 'build-lock', clientId: CLIENT_ID, requestId: expect.any(Number) } },
-      { pattern: MessagePatterns.release, payload: { name: 'build-lock', clientId: CLIENT_ID, requestId: expect.any(Number) } },
+      {
+        pattern: MessagePatterns.preempt,
+        payload: { name: 'build-lock', clientId: CLIENT_ID, requestId: expect.any(Number) },
+      },
+      {
+        pattern: MessagePatterns.release,
+        payload: { name: 'build-lock', clientId: CLIENT_ID, requestId: expect.any(Number) },
+      },
       { pattern: MessagePatterns.check, payload: { name: 'build-lock' } },
       { pattern: MessagePatterns.list, payload: { prefix: 'a' } },
       { pattern: MessagePatterns.clusterStatus, payload: {} },
@@ -109,7 +130,9 @@ describe('LockClient', () => {
     const c = client([downAddress, second.address]);
     await c.preempt('retried');
     await c.preempt('retried');
-    const [firstAsk, secondAsk] = second.calls.filter((call) => call.pattern === MessagePatterns.preempt).map((call) => call.payload as { requestId: number });
+    const [firstAsk, secondAsk] = second.calls
+      .filter((call) => call.pattern === MessagePatterns.preempt)
+      .map((call) => call.payload as { requestId: number });
     expect(firstAsk.requestId).toEqual(expect.any(Number));
     expect(secondAsk.requestId).not.toBe(firstAsk.requestId);
   });
@@ -139,7 +162,12 @@ describe('LockClient', () => {
     await expect(c.preempt('queued', { waitMs: 1000 })).resolves.toMatchObject({ acquired: true });
     expect(second.calls).toHaveLength(0);
     const sent = first.calls[0].payload as { waitMs: number };
-    expect(sent).toEqual({ name: 'queued', clientId: CLIENT_ID, waitMs: expect.any(Number), requestId: expect.any(Number) });
+    expect(sent).toEqual({
+      name: 'queued',
+      clientId: CLIENT_ID,
+      waitMs: expect.any(Number),
+      requestId: expect.any(Number),
+    });
     expect(sent.waitMs).toBeGreaterThan(900);
     expect(sent.waitMs).toBeLessThanOrEqual(1000);
 
@@ -154,19 +182,24 @@ describe('LockClient', () => {
       throw new RpcException({ code: 'unavailable', message: 'the leader went away' } satisfies RpcErrorBody);
     };
     const c = client([first.address, second.address]);
-    await expect(c.preempt('queued', { waitMs: 1000, ttlMs: 5000 })).resolves.toMatchObject({ acquired: true });
+    await expect(c.preempt('queued', { waitMs: 1000, ttlMs: 5000 })).resolves.toMatchObject({
+      acquired: true,
+    });
     const retried = second.calls[0].payload as { waitMs: number; ttlMs: number };
     expect(retried.ttlMs).toBe(5000);
     expect(retried.waitMs).toBeLessThanOrEqual(700);
     expect(retried.waitMs).toBeGreaterThan(0);
   });
 
-  it.each(['unavailable', 'no_leader', 'timeout'] as const)('fails over on an RpcErrorBody %s', async (code) => {
-    first.handler = failingWith({ code, message: 'try elsewhere' });
-    const c = client([first.address, second.address]);
-    await expect(c.preempt('x')).resolves.toMatchObject({ acquired: true });
-    expect(second.calls).toHaveLength(1);
-  });
+  it.each(['unavailable', 'no_leader', 'timeout'] as const)(
+    'fails over on an RpcErrorBody %s',
+    async (code) => {
+      first.handler = failingWith({ code, message: 'try elsewhere' });
+      const c = client([first.address, second.address]);
+      await expect(c.preempt('x')).resolves.toMatchObject({ acquired: true });
+      expect(second.calls).toHaveLength(1);
+    },
+  );
 
   it('throws bad_request without trying other nodes', async () => {
     first.handler = failingWith({ code: 'bad_request', message: 'name is reserved' });
@@ -195,7 +228,11 @@ describe('LockClient', () => {
   });
 
   it('follows a not_leader hint to an address it did not know', async () => {
-    first.handler = failingWith({ code: 'not_leader', message: 'ask the leader', leader: member(second.address) });
+    first.handler = failingWith({
+      code: 'not_leader',
+      message: 'ask the leader',
+      leader: member(second.address),
+    });
     const c = client([first.address]);
     await expect(c.preempt('x')).resolves.toMatchObject({ acquired: true });
     expect(c.currentNode).toBe(second.address);
@@ -225,11 +262,13 @@ describe('LockClient', () => {
 
   it('validates its options', () => {
     expect(() => new LockClient({ nodes: [], clientId: CLIENT_ID })).toThrow(/at least one node/);
-    expect(() => new LockClient({ nodes: ['host:notaport'], clientId: CLIENT_ID })).toThrow(/invalid node address/);
-    expect(() => new LockClient({ nodes: ['127.0.0.1:1'], clientId: 'bob' })).toThrow(/clientId/);
-    expect(() => new LockClient({ nodes: ['127.0.0.1:1'], clientId: CLIENT_ID, requestTimeoutMs: 0 })).toThrow(
-      /requestTimeoutMs/,
+    expect(() => new LockClient({ nodes: ['host:notaport'], clientId: CLIENT_ID })).toThrow(
+      /invalid node address/,
     );
+    expect(() => new LockClient({ nodes: ['127.0.0.1:1'], clientId: 'bob' })).toThrow(/clientId/);
+    expect(
+      () => new LockClient({ nodes: ['127.0.0.1:1'], clientId: CLIENT_ID, requestTimeoutMs: 0 }),
+    ).toThrow(/requestTimeoutMs/);
   });
 
   it('leaks no unhandled rejections and no Nest log lines', () => {

@@ -25,7 +25,13 @@ import type { SessionTransport } from './lock-session';
 import { NodeConnections } from './node-connections';
 import { NodeRing, normalizeAddress } from './node-ring';
 import { QuietTcpClient } from './quiet-tcp-client';
-import { checkPreemptOptions, checkReleaseOptions, checkTtlMs, requireLockName, requireSessionId } from './request-options';
+import {
+  checkPreemptOptions,
+  checkReleaseOptions,
+  checkTtlMs,
+  requireLockName,
+  requireSessionId,
+} from './request-options';
 import type { OpenSessionOptions, PreemptOptions, ReleaseOptions } from './request-options';
 
 /** Every node is tried at most this many times per request (leader hints included). */
@@ -80,7 +86,8 @@ export class LockClient {
     requireLockName(name);
     const checked = checkPreemptOptions(options);
     const base = { name, clientId: this.clientId, ...checked, requestId: newRequestId() };
-    if (checked.waitMs === undefined || checked.waitMs === 0) return this.request(MessagePatterns.preempt, base);
+    if (checked.waitMs === undefined || checked.waitMs === 0)
+      return this.request(MessagePatterns.preempt, base);
     const waitUntil = performance.now() + checked.waitMs;
     return this.request(MessagePatterns.preempt, () => {
       const waitMs = Math.max(0, Math.round(waitUntil - performance.now()));
@@ -91,7 +98,12 @@ export class LockClient {
   /** Gives the lock back; a lock taken with a session needs that session's id. */
   async release(name: string, options?: ReleaseOptions): Promise<ReleaseLockResponse> {
     requireLockName(name);
-    return this.request(MessagePatterns.release, { name, clientId: this.clientId, ...checkReleaseOptions(options), requestId: newRequestId() });
+    return this.request(MessagePatterns.release, {
+      name,
+      clientId: this.clientId,
+      ...checkReleaseOptions(options),
+      requestId: newRequestId(),
+    });
   }
 
   async check(name: string): Promise<CheckLockResponse> {
@@ -246,9 +258,16 @@ export class LockClient {
    * Sends to the current node, failing over until a node answers or the budget is spent:
    * two turns over the nodes, and no attempt after `deadline` (a performance.now() time).
    */
-  private async request<T>(pattern: MessagePattern, plan: object | (() => AttemptPlan), deadline?: number): Promise<T> {
+  private async request<T>(
+    pattern: MessagePattern,
+    plan: object | (() => AttemptPlan),
+    deadline?: number,
+  ): Promise<T> {
     const failures = new Map<string, string>();
-    const nextAttempt = typeof plan === 'function' ? (plan as () => AttemptPlan) : () => ({ payload: plan, timeoutMs: this.requestTimeoutMs });
+    const nextAttempt =
+      typeof plan === 'function'
+        ? (plan as () => AttemptPlan)
+        : () => ({ payload: plan, timeoutMs: this.requestTimeoutMs });
     const left = () => (deadline === undefined ? Infinity : deadline - performance.now());
     let sinceBackoff = 0;
     // The budget is re-read each turn: a leader hint may have grown the ring.
@@ -264,7 +283,12 @@ export class LockClient {
       }
       const address = this.ring.current;
       const { payload, timeoutMs } = nextAttempt();
-      const outcome = await this.attempt<T>(address, pattern, payload, Math.max(1, Math.min(timeoutMs, left())));
+      const outcome = await this.attempt<T>(
+        address,
+        pattern,
+        payload,
+        Math.max(1, Math.min(timeoutMs, left())),
+      );
       switch (outcome.kind) {
         case 'answered':
           return outcome.value;
@@ -283,7 +307,12 @@ export class LockClient {
     throw new LockClientError('unavailable', describeFailures(pattern, failures));
   }
 
-  private async attempt<T>(address: string, pattern: MessagePattern, payload: object, timeoutMs: number): Promise<AttemptOutcome<T>> {
+  private async attempt<T>(
+    address: string,
+    pattern: MessagePattern,
+    payload: object,
+    timeoutMs: number,
+  ): Promise<AttemptOutcome<T>> {
     const proxy = this.connections.get(address);
     try {
       const value = await firstValueFrom(proxy.send<T>(pattern, payload).pipe(timeout(timeoutMs)));
@@ -302,7 +331,9 @@ export class LockClient {
    * connection must not end the stream, and closing it is how a stream ends. Null when
    * the subscriber left meanwhile.
    */
-  private async connectForWatch(cancelled: () => boolean): Promise<{ connection: QuietTcpClient; address: string } | null> {
+  private async connectForWatch(
+    cancelled: () => boolean,
+  ): Promise<{ connection: QuietTcpClient; address: string } | null> {
     const failures = new Map<string, string>();
     for (const address of this.ring.inTryOrder()) {
       if (this.closed) throw new LockClientError('unavailable', 'the LockClient is closed');
@@ -339,7 +370,10 @@ export class LockClient {
     const outcome = classifyFailure(err, this.requestTimeoutMs);
     if (outcome === null) return err;
     if (outcome.kind === 'rejected') return outcome.error;
-    return new LockClientError('unavailable', `the watch of ${name} on ${address} ended (${outcome.reason}); subscribe again to resume`);
+    return new LockClientError(
+      'unavailable',
+      `the watch of ${name} on ${address} ended (${outcome.reason}); subscribe again to resume`,
+    );
   }
 }
 
@@ -362,13 +396,15 @@ function validateNodes(nodes: readonly string[]): string[] {
   }
   return nodes.map((node) => {
     const address = normalizeAddress(node);
-    if (address === null) throw new Error(`invalid node address ${JSON.stringify(node)}, expected "host:port"`);
+    if (address === null)
+      throw new Error(`invalid node address ${JSON.stringify(node)}, expected "host:port"`);
     return address;
   });
 }
 
 function validateTimeout(ms: number): number {
-  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`requestTimeoutMs must be a positive number, got ${ms}`);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new Error(`requestTimeoutMs must be a positive number, got ${ms}`);
   return ms;
 }
 

@@ -54,7 +54,10 @@ describe('LockClient sessions, waiting preempts and watches', () => {
     return created;
   }
 
-  async function open(c: LockClient, options?: Parameters<LockClient['openSession']>[0]): Promise<LockSession> {
+  async function open(
+    c: LockClient,
+    options?: Parameters<LockClient['openSession']>[0],
+  ): Promise<LockSession> {
     const session = await c.openSession(options);
     sessions.push(session);
     return session;
@@ -107,9 +110,15 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       await session.close();
       expect(session.state).toBe('closed');
       expect(payloadsOf(node, MessagePatterns.closeSession)).toEqual([{ sessionId: session.sessionId }]);
-      const keepAlivesAtClose = countCalls(node, MessagePatterns.keepAlive) - service.keepAlivesOf(clock.sessionId);
-      await waitUntil('three keepalives of the other session', () => service.keepAlivesOf(clock.sessionId) >= 3);
-      expect(countCalls(node, MessagePatterns.keepAlive) - service.keepAlivesOf(clock.sessionId)).toBe(keepAlivesAtClose);
+      const keepAlivesAtClose =
+        countCalls(node, MessagePatterns.keepAlive) - service.keepAlivesOf(clock.sessionId);
+      await waitUntil(
+        'three keepalives of the other session',
+        () => service.keepAlivesOf(clock.sessionId) >= 3,
+      );
+      expect(countCalls(node, MessagePatterns.keepAlive) - service.keepAlivesOf(clock.sessionId)).toBe(
+        keepAlivesAtClose,
+      );
     });
 
     it('leaves ttlMs out when not given, and close() is idempotent', async () => {
@@ -174,9 +183,15 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       const second = await extraNode();
       const first = await extraNode();
       const session = await open(client([first.address, second.address]));
-      await waitUntil('a keepalive on the first node', () => countCalls(first, MessagePatterns.keepAlive) >= 1);
+      await waitUntil(
+        'a keepalive on the first node',
+        () => countCalls(first, MessagePatterns.keepAlive) >= 1,
+      );
       await first.close();
-      await waitUntil('two keepalives on the second node', () => countCalls(second, MessagePatterns.keepAlive) >= 2);
+      await waitUntil(
+        'two keepalives on the second node',
+        () => countCalls(second, MessagePatterns.keepAlive) >= 2,
+      );
       expect(session.state).toBe('open');
     });
 
@@ -196,10 +211,19 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       const lock = await session.lock('build-lock', { ttlMs: 30_000 });
       expect(lock).toMatchObject({ name: 'build-lock', fencingToken: expect.any(Number) });
       expect(payloadsOf(node, MessagePatterns.preempt)).toEqual([
-        { name: 'build-lock', clientId: ME, sessionId: session.sessionId, ttlMs: 30_000, requestId: expect.any(Number) },
+        {
+          name: 'build-lock',
+          clientId: ME,
+          sessionId: session.sessionId,
+          ttlMs: 30_000,
+          requestId: expect.any(Number),
+        },
       ]);
       // The owner id alone is refused for a session lock.
-      await expect(client().release('build-lock')).resolves.toMatchObject({ released: false, reason: 'not_owner' });
+      await expect(client().release('build-lock')).resolves.toMatchObject({
+        released: false,
+        reason: 'not_owner',
+      });
 
       await lock.release();
       await lock.release();
@@ -247,13 +271,25 @@ describe('LockClient sessions, waiting preempts and watches', () => {
 
   describe('local validation', () => {
     it.each<[string, (c: LockClient) => Promise<unknown>, RegExp]>([
-      ['a short lock TTL', (c) => c.preempt('x', { ttlMs: 999 }), /ttlMs must be an integer from 1000 to 600000/],
+      [
+        'a short lock TTL',
+        (c) => c.preempt('x', { ttlMs: 999 }),
+        /ttlMs must be an integer from 1000 to 600000/,
+      ],
       ['a long lock TTL', (c) => c.preempt('x', { ttlMs: 600_001 }), /ttlMs/],
       ['a fractional TTL', (c) => c.preempt('x', { ttlMs: 1500.5 }), /ttlMs/],
-      ['a negative wait', (c) => c.preempt('x', { waitMs: -1 }), /waitMs must be an integer from 0 to 300000/],
+      [
+        'a negative wait',
+        (c) => c.preempt('x', { waitMs: -1 }),
+        /waitMs must be an integer from 0 to 300000/,
+      ],
       ['a long wait', (c) => c.preempt('x', { waitMs: WAIT_MAX_MS + 1 }), /waitMs/],
       ['a malformed session id', (c) => c.preempt('x', { sessionId: 'ABC' }), /invalid sessionId/],
-      ['a malformed session id on release', (c) => c.release('x', { sessionId: 'nope' }), /invalid sessionId/],
+      [
+        'a malformed session id on release',
+        (c) => c.release('x', { sessionId: 'nope' }),
+        /invalid sessionId/,
+      ],
       ['a short session TTL', (c) => c.openSession({ ttlMs: 0 }), /ttlMs/],
       ['a keepalive of a malformed id', (c) => c.keepAlive('x'), /invalid sessionId/],
       ['an invalid name for a waiting preempt', (c) => c.preempt('a b', { waitMs: 10 }), /invalid lock name/],
@@ -265,7 +301,9 @@ describe('LockClient sessions, waiting preempts and watches', () => {
 
     it('accepts the bounds', async () => {
       const c = client();
-      await expect(c.preempt('lo', { ttlMs: 1000, waitMs: 0, sessionId: undefined })).resolves.toMatchObject({ acquired: true });
+      await expect(c.preempt('lo', { ttlMs: 1000, waitMs: 0, sessionId: undefined })).resolves.toMatchObject({
+        acquired: true,
+      });
       await expect(c.preempt('hi', { ttlMs: 600_000 })).resolves.toMatchObject({ acquired: true });
       expect(payloadsOf(node, MessagePatterns.preempt)).toEqual([
         { name: 'lo', clientId: ME, ttlMs: 1000, waitMs: 0, requestId: expect.any(Number) },
@@ -275,7 +313,10 @@ describe('LockClient sessions, waiting preempts and watches', () => {
 
     it('passes not_found from the service through unchanged', async () => {
       const error = await rejectionOf(client().preempt('x', { sessionId: A_SESSION_ID }));
-      expect(error).toMatchObject({ code: 'not_found', message: expect.stringContaining('session not found') });
+      expect(error).toMatchObject({
+        code: 'not_found',
+        message: expect.stringContaining('session not found'),
+      });
     });
   });
 
@@ -292,14 +333,27 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       await other.release('build-lock');
       await waitUntil('two events', () => seen.events.length >= 2);
       expect(seen.events).toEqual([
-        { type: 'granted', name: 'build-lock', owner: OTHER, fencingToken: grant.fencingToken, index: grant.fencingToken },
-        { type: 'released', name: 'build-lock', owner: OTHER, fencingToken: grant.fencingToken, index: expect.any(Number) },
+        {
+          type: 'granted',
+          name: 'build-lock',
+          owner: OTHER,
+          fencingToken: grant.fencingToken,
+          index: grant.fencingToken,
+        },
+        {
+          type: 'released',
+          name: 'build-lock',
+          owner: OTHER,
+          fencingToken: grant.fencingToken,
+          index: expect.any(Number),
+        },
       ]);
       subscription.unsubscribe();
     });
 
     it('uses a connection of its own: a request timing out does not end it, unsubscribing closes it', async () => {
-      node.handler = (pattern, payload) => (pattern === MessagePatterns.check ? NEVER : service.handler(pattern, payload));
+      node.handler = (pattern, payload) =>
+        pattern === MessagePatterns.check ? NEVER : service.handler(pattern, payload);
       const c = client([node.address], ME, 100);
       await c.preempt('warm-up'); // opens the shared request connection
       const before = await node.openConnections();
@@ -319,7 +373,10 @@ describe('LockClient sessions, waiting preempts and watches', () => {
     it('connects to the next node when the first is down', async () => {
       const down = `127.0.0.1:${await freePort()}`;
       const { seen } = collect(client([down, node.address]), 'x');
-      await waitUntil('the watch to reach the live node', () => countCalls(node, MessagePatterns.watch) === 1);
+      await waitUntil(
+        'the watch to reach the live node',
+        () => countCalls(node, MessagePatterns.watch) === 1,
+      );
       await client().preempt('x');
       await waitUntil('an event', () => seen.events.length === 1);
     });
@@ -331,7 +388,10 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       await doomed.close();
       const error = await waitUntil('the stream to fail', () => seen.error as LockClientError | undefined);
       expect(error).toBeInstanceOf(LockClientError);
-      expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining(`the watch of x on ${doomed.address} ended`) });
+      expect(error).toMatchObject({
+        code: 'unavailable',
+        message: expect.stringContaining(`the watch of x on ${doomed.address} ended`),
+      });
     });
 
     it('errors with unavailable when no node accepts it, and bad_request for a bad name', async () => {
@@ -341,7 +401,9 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining(down) });
 
       const bad = collect(client(), 'no spaces');
-      expect(await waitUntil('the stream to fail', () => bad.seen.error as LockClientError | undefined)).toMatchObject({ code: 'bad_request' });
+      expect(
+        await waitUntil('the stream to fail', () => bad.seen.error as LockClientError | undefined),
+      ).toMatchObject({ code: 'bad_request' });
       expect(node.calls).toHaveLength(0);
     });
 

@@ -125,7 +125,8 @@ export class LockSession extends EventEmitter<LockSessionEvents> {
       }
       throw err;
     }
-    if (response.acquired && response.fencingToken !== null) return this.heldLock(name, response.fencingToken);
+    if (response.acquired && response.fencingToken !== null)
+      return this.heldLock(name, response.fencingToken);
     // A session that ended while the preempt waited leaves the queue with acquired: false.
     this.requireOpen();
     throw new LockClientError('lock_held', describeRefusal(name, response, waitMs));
@@ -143,7 +144,9 @@ export class LockSession extends EventEmitter<LockSessionEvents> {
     const wasLost = this.currentState === 'lost';
     const askServer = this.currentState === 'open' || this.lostCause === 'no_keepalive';
     this.stop('closed');
-    const request = askServer ? this.transport.closeSession(this.sessionId).then(() => undefined) : Promise.resolve();
+    const request = askServer
+      ? this.transport.closeSession(this.sessionId).then(() => undefined)
+      : Promise.resolve();
     this.closing = request.catch((err: unknown) => {
       if (wasLost || (err instanceof LockClientError && err.code === 'not_found')) return;
       throw err;
@@ -164,7 +167,10 @@ export class LockSession extends EventEmitter<LockSessionEvents> {
       const response = await this.transport.release(name, { sessionId: this.sessionId });
       if (response.released) return;
       const now = response.reason === 'not_owner' ? `it is held by ${response.owner} now` : 'it is free';
-      throw new LockClientError('lock_lost', `${name} (token ${fencingToken}) was no longer held by session ${this.shortId}: ${now}`);
+      throw new LockClientError(
+        'lock_lost',
+        `${name} (token ${fencingToken}) was no longer held by session ${this.shortId}: ${now}`,
+      );
     };
     return {
       name,
@@ -210,7 +216,10 @@ export class LockSession extends EventEmitter<LockSessionEvents> {
       }
       const left = deadline - performance.now();
       if (left <= 0) {
-        return this.lose('no_keepalive', `no keepalive of session ${this.shortId} succeeded for ${this.ttlMs} ms; last failure: ${message}`);
+        return this.lose(
+          'no_keepalive',
+          `no keepalive of session ${this.shortId} succeeded for ${this.ttlMs} ms; last failure: ${message}`,
+        );
       }
       // Try again soon, still within the TTL; the next attempt gives up at the same deadline.
       this.schedule(Math.min(left, Math.max(1, Math.floor(this.ttlMs / 6))));

@@ -45,7 +45,9 @@ export function requireLockName(name: unknown): asserts name is string {
 
 export function requireSessionId(sessionId: unknown): asserts sessionId is string {
   if (!isSessionId(sessionId)) {
-    throw badRequest(`invalid sessionId ${JSON.stringify(sessionId)}: expected the 32 lowercase hex characters sessions.open returned`);
+    throw badRequest(
+      `invalid sessionId ${JSON.stringify(sessionId)}: expected the 32 lowercase hex characters sessions.open returned`,
+    );
   }
 }
 

@@ -176,7 +176,10 @@ export class FakeLockService {
     const body = payload as Record<string, unknown>;
     switch (pattern) {
       case MessagePatterns.openSession:
-        return this.open(body.clientId as string, (body.ttlMs as number | undefined) ?? DEFAULT_SESSION_TTL_MS);
+        return this.open(
+          body.clientId as string,
+          (body.ttlMs as number | undefined) ?? DEFAULT_SESSION_TTL_MS,
+        );
       case MessagePatterns.keepAlive:
         return this.keepAlive(body.sessionId as string);
       case MessagePatterns.closeSession:
@@ -188,7 +191,10 @@ export class FakeLockService {
       case MessagePatterns.watch:
         return this.changes.pipe(filter((event) => event.name === body.name));
       default:
-        throw new RpcException({ code: 'bad_request', message: `the fake does not serve ${pattern}` } satisfies RpcErrorBody);
+        throw new RpcException({
+          code: 'bad_request',
+          message: `the fake does not serve ${pattern}`,
+        } satisfies RpcErrorBody);
     }
   };
 
@@ -202,7 +208,13 @@ export class FakeLockService {
     for (const [name, lock] of this.locks) {
       if (lock.sessionId !== sessionId) continue;
       this.locks.delete(name);
-      this.changes.next({ type: 'expired', name, owner: lock.owner, fencingToken: lock.fencingToken, index: ++this.index });
+      this.changes.next({
+        type: 'expired',
+        name,
+        owner: lock.owner,
+        fencingToken: lock.fencingToken,
+        index: ++this.index,
+      });
     }
   }
 
@@ -225,7 +237,13 @@ export class FakeLockService {
     for (const [name, lock] of this.locks) {
       if (lock.sessionId !== sessionId) continue;
       this.locks.delete(name);
-      this.changes.next({ type: 'released', name, owner: lock.owner, fencingToken: lock.fencingToken, index: ++this.index });
+      this.changes.next({
+        type: 'released',
+        name,
+        owner: lock.owner,
+        fencingToken: lock.fencingToken,
+        index: ++this.index,
+      });
     }
     return { sessionId, closed: true };
   }
@@ -235,30 +253,69 @@ export class FakeLockService {
     if (sessionId !== null) this.requireSession(sessionId);
     const held = this.locks.get(request.name);
     if (held && (held.owner !== request.clientId || held.sessionId !== sessionId)) {
-      return { name: request.name, acquired: false, owner: held.owner, fencingToken: held.fencingToken, index: this.index };
+      return {
+        name: request.name,
+        acquired: false,
+        owner: held.owner,
+        fencingToken: held.fencingToken,
+        index: this.index,
+      };
     }
-    if (held) return { name: request.name, acquired: true, owner: held.owner, fencingToken: held.fencingToken, index: this.index };
+    if (held)
+      return {
+        name: request.name,
+        acquired: true,
+        owner: held.owner,
+        fencingToken: held.fencingToken,
+        index: this.index,
+      };
     const fencingToken = ++this.index;
     this.locks.set(request.name, { owner: request.clientId, sessionId, fencingToken });
-    this.changes.next({ type: 'granted', name: request.name, owner: request.clientId, fencingToken, index: fencingToken });
+    this.changes.next({
+      type: 'granted',
+      name: request.name,
+      owner: request.clientId,
+      fencingToken,
+      index: fencingToken,
+    });
     return { name: request.name, acquired: true, owner: request.clientId, fencingToken, index: fencingToken };
   }
 
   private release(request: ReleaseLockRequest): ReleaseLockResponse {
     const held = this.locks.get(request.name);
-    if (!held) return { name: request.name, released: false, reason: 'not_held', owner: null, index: this.index };
-    if (held.owner !== request.clientId || (held.sessionId !== null && held.sessionId !== request.sessionId)) {
-      return { name: request.name, released: false, reason: 'not_owner', owner: held.owner, index: this.index };
+    if (!held)
+      return { name: request.name, released: false, reason: 'not_held', owner: null, index: this.index };
+    if (
+      held.owner !== request.clientId ||
+      (held.sessionId !== null && held.sessionId !== request.sessionId)
+    ) {
+      return {
+        name: request.name,
+        released: false,
+        reason: 'not_owner',
+        owner: held.owner,
+        index: this.index,
+      };
     }
     this.locks.delete(request.name);
     const index = ++this.index;
-    this.changes.next({ type: 'released', name: request.name, owner: held.owner, fencingToken: held.fencingToken, index });
+    this.changes.next({
+      type: 'released',
+      name: request.name,
+      owner: held.owner,
+      fencingToken: held.fencingToken,
+      index,
+    });
     return { name: request.name, released: true, index };
   }
 
   private requireSession(sessionId: string): FakeSession {
     const session = this.sessions.get(sessionId);
-    if (!session) throw new RpcException({ code: 'not_found', message: 'session not found: unknown, closed or expired' } satisfies RpcErrorBody);
+    if (!session)
+      throw new RpcException({
+        code: 'not_found',
+        message: 'session not found: unknown, closed or expired',
+      } satisfies RpcErrorBody);
     return session;
   }
 }

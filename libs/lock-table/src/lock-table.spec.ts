@@ -10,7 +10,12 @@ const release = (name: string, clientId: string): LockCommand => ({ type: 'relea
 describe('LockTable', () => {
   it('grants a free lock with the entry index as fencing token', () => {
     const table = new LockTable();
-    expect(table.apply(3, preempt('a', 'c1'))).toEqual({ type: 'granted', name: 'a', owner: 'c1', fencingToken: 3 });
+    expect(table.apply(3, preempt('a', 'c1'))).toEqual({
+      type: 'granted',
+      name: 'a',
+      owner: 'c1',
+      fencingToken: 3,
+    });
     expect(table.ownerOf('a')).toEqual({ name: 'a', owner: 'c1', fencingToken: 3 });
     expect(table.appliedIndex).toBe(3);
   });
@@ -18,25 +23,45 @@ describe('LockTable', () => {
   it('refuses a held lock to another client, naming the holder and its token', () => {
     const table = new LockTable();
     table.apply(1, preempt('a', 'c1'));
-    expect(table.apply(2, preempt('a', 'c2'))).toEqual({ type: 'lockHeld', name: 'a', owner: 'c1', fencingToken: 1 });
+    expect(table.apply(2, preempt('a', 'c2'))).toEqual({
+      type: 'lockHeld',
+      name: 'a',
+      owner: 'c1',
+      fencingToken: 1,
+    });
     expect(table.ownerOf('a')?.owner).toBe('c1');
   });
 
   it('a preempt by the current owner is an idempotent retry: granted again with the same token', () => {
     const table = new LockTable();
     table.apply(4, preempt('a', 'c1'));
-    expect(table.apply(9, preempt('a', 'c1'))).toEqual({ type: 'granted', name: 'a', owner: 'c1', fencingToken: 4 });
+    expect(table.apply(9, preempt('a', 'c1'))).toEqual({
+      type: 'granted',
+      name: 'a',
+      owner: 'c1',
+      fencingToken: 4,
+    });
   });
 
   it('release by the owner frees the lock; the next grant gets a higher token', () => {
     const table = new LockTable();
     table.apply(1, preempt('a', 'c1'));
-    expect(table.apply(2, release('a', 'c1'))).toEqual({ type: 'released', name: 'a', previousOwner: 'c1', fencingToken: 1 });
+    expect(table.apply(2, release('a', 'c1'))).toEqual({
+      type: 'released',
+      name: 'a',
+      previousOwner: 'c1',
+      fencingToken: 1,
+    });
     expect(table.ownerOf('a')).toBeNull();
-    expect(table.apply(3, preempt('a', 'c2'))).toEqual({ type: 'granted', name: 'a', owner: 'c2', fencingToken: 3 });
+    expect(table.apply(3, preempt('a', 'c2'))).toEqual({
+      type: 'granted',
+      name: 'a',
+      owner: 'c2',
+      fencingToken: 3,
+    });
   });
 
-  it('release of a free lock is notHeld; of someone else\'s lock is notOwner and changes nothing', () => {
+  it("release of a free lock is notHeld; of someone else's lock is notOwner and changes nothing", () => {
     const table = new LockTable();
     expect(table.apply(1, release('a', 'c1'))).toEqual({ type: 'notHeld', name: 'a' });
     table.apply(2, preempt('a', 'c1'));
@@ -83,7 +108,8 @@ class NaiveLockModel {
         this.holders.set(name, { owner: clientId, fencingToken: index });
         return { type: 'granted', name, owner: clientId, fencingToken: index };
       }
-      if (held.owner === clientId) return { type: 'granted', name, owner: clientId, fencingToken: held.fencingToken };
+      if (held.owner === clientId)
+        return { type: 'granted', name, owner: clientId, fencingToken: held.fencingToken };
       return { type: 'lockHeld', name, owner: held.owner, fencingToken: held.fencingToken };
     }
     if (held === undefined) return { type: 'notHeld', name };
@@ -101,7 +127,8 @@ class NaiveLockModel {
 
 /** Cheap on the happy path; jest's diff only when something differs. */
 function same(where: string, actual: unknown, expected: unknown): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) expect({ where, actual }).toEqual({ where, actual: expected });
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    expect({ where, actual }).toEqual({ where, actual: expected });
 }
 
 describe('LockTable against a naive Map model', () => {
@@ -144,16 +171,28 @@ describe('LockTable request ids', () => {
 
   it('answers a retried request the same without applying it again', () => {
     const table = new LockTable();
-    expect(table.apply(1, { type: 'preempt', name: 'a', clientId: alice, requestId: 7 })).toMatchObject({ type: 'granted', fencingToken: 1 });
+    expect(table.apply(1, { type: 'preempt', name: 'a', clientId: alice, requestId: 7 })).toMatchObject({
+      type: 'granted',
+      fencingToken: 1,
+    });
     table.apply(2, { type: 'release', name: 'a', clientId: alice, requestId: 8 });
-    expect(table.apply(3, { type: 'preempt', name: 'a', clientId: alice, requestId: 7 })).toMatchObject({ type: 'granted', fencingToken: 1 });
+    expect(table.apply(3, { type: 'preempt', name: 'a', clientId: alice, requestId: 7 })).toMatchObject({
+      type: 'granted',
+      fencingToken: 1,
+    });
     expect(table.ownerOf('a')).toBeNull();
   });
 
   it('treats a requestId reused for a different request as a new request', () => {
     const table = new LockTable();
     table.apply(1, { type: 'preempt', name: 'r1', clientId: alice, requestId: 42 });
-    expect(table.apply(2, { type: 'release', name: 'r1', clientId: alice, requestId: 42 })).toMatchObject({ type: 'released' });
-    expect(table.apply(3, { type: 'preempt', name: 'r2', clientId: alice, requestId: 42 })).toMatchObject({ type: 'granted', name: 'r2', fencingToken: 3 });
+    expect(table.apply(2, { type: 'release', name: 'r1', clientId: alice, requestId: 42 })).toMatchObject({
+      type: 'released',
+    });
+    expect(table.apply(3, { type: 'preempt', name: 'r2', clientId: alice, requestId: 42 })).toMatchObject({
+      type: 'granted',
+      name: 'r2',
+      fencingToken: 3,
+    });
   });
 });

@@ -83,7 +83,11 @@ export class LockTable {
 
   /** For the leader's expiry scan (see dueExpirations). */
   expiryState(): { locks: Iterable<HeldLock>; waiters: Iterable<Waiter>; sessions: Iterable<Session> } {
-    return { locks: this.locks.values(), waiters: this.waitersById.values(), sessions: this.sessionsById.values() };
+    return {
+      locks: this.locks.values(),
+      waiters: this.waitersById.values(),
+      sessions: this.sessionsById.values(),
+    };
   }
 
   private decide(index: LogIndex, leaderTimeMs: number, command: LockCommand): LockOutcome {
@@ -123,17 +127,47 @@ export class LockTable {
       return { type: 'granted', name: held.name, owner: held.owner, fencingToken: held.fencingToken };
     }
     if (held) {
-      if (!command.waitMs) return { type: 'lockHeld', name: held.name, owner: held.owner, fencingToken: held.fencingToken };
+      if (!command.waitMs)
+        return { type: 'lockHeld', name: held.name, owner: held.owner, fencingToken: held.fencingToken };
       // A client waits once per lock: a retried wait joins its earlier place in the queue.
-      const earlier = this.queues.get(command.name)?.find((w) => w.clientId === command.clientId && w.sessionId === sessionId);
+      const earlier = this.queues
+        .get(command.name)
+        ?.find((w) => w.clientId === command.clientId && w.sessionId === sessionId);
       if (earlier) {
         earlier.deadlineMs = Math.max(earlier.deadlineMs, leaderTimeMs + command.waitMs);
-        return { type: 'queued', name: held.name, waiterId: earlier.waiterId, owner: held.owner, fencingToken: held.fencingToken };
+        return {
+          type: 'queued',
+          name: held.name,
+          waiterId: earlier.waiterId,
+          owner: held.owner,
+          fencingToken: held.fencingToken,
+        };
       }
-      this.enqueue({ waiterId: index, name: command.name, clientId: command.clientId, sessionId, ttlMs: command.ttlMs ?? null, deadlineMs: leaderTimeMs + command.waitMs });
-      return { type: 'queued', name: held.name, waiterId: index, owner: held.owner, fencingToken: held.fencingToken };
+      this.enqueue({
+        waiterId: index,
+        name: command.name,
+        clientId: command.clientId,
+        sessionId,
+        ttlMs: command.ttlMs ?? null,
+        deadlineMs: leaderTimeMs + command.waitMs,
+      });
+      return {
+        type: 'queued',
+        name: held.name,
+        waiterId: index,
+        owner: held.owner,
+        fencingToken: held.fencingToken,
+      };
     }
-    const granted = this.grant(command.name, command.clientId, sessionId, command.ttlMs ?? null, index, leaderTimeMs, null);
+    const granted = this.grant(
+      command.name,
+      command.clientId,
+      sessionId,
+      command.ttlMs ?? null,
+      index,
+      leaderTimeMs,
+      null,
+    );
     return { type: 'granted', name: granted.name, owner: granted.owner, fencingToken: granted.fencingToken };
   }
 
@@ -141,9 +175,17 @@ export class LockTable {
     const held = this.locks.get(command.name);
     if (!held) return { type: 'notHeld', name: command.name };
     // A session lock is released only by proving the session's secret (owner ids are public).
-    const sessionMatches = held.sessionId === null || (command.sessionId !== undefined && constantTimeEqual(held.sessionId, command.sessionId));
-    if (held.owner !== command.clientId || !sessionMatches) return { type: 'notOwner', name: held.name, owner: held.owner };
-    this.free(held, index, leaderTimeMs, { type: 'released', name: held.name, owner: held.owner, fencingToken: held.fencingToken });
+    const sessionMatches =
+      held.sessionId === null ||
+      (command.sessionId !== undefined && constantTimeEqual(held.sessionId, command.sessionId));
+    if (held.owner !== command.clientId || !sessionMatches)
+      return { type: 'notOwner', name: held.name, owner: held.owner };
+    this.free(held, index, leaderTimeMs, {
+      type: 'released',
+      name: held.name,
+      owner: held.owner,
+      fencingToken: held.fencingToken,
+    });
     return { type: 'released', name: held.name, previousOwner: held.owner, fencingToken: held.fencingToken };
   }
 
@@ -154,7 +196,12 @@ export class LockTable {
   }
 
   /** Closing or expiring a session frees its locks and takes its waiters out of queues. */
-  private endSession(index: LogIndex, leaderTimeMs: number, sessionId: string, how: 'released' | 'expired'): LockOutcome {
+  private endSession(
+    index: LogIndex,
+    leaderTimeMs: number,
+    sessionId: string,
+    how: 'released' | 'expired',
+  ): LockOutcome {
     const session = this.sessionsById.get(sessionId);
     if (!session) return how === 'expired' ? { type: 'noChange' } : { type: 'sessionNotFound' };
     this.sessionsById.delete(sessionId);
@@ -173,7 +220,13 @@ export class LockTable {
   private expireLock(index: LogIndex, leaderTimeMs: number, name: string, fencingToken: number): LockOutcome {
     const held = this.locks.get(name);
     if (!held || held.fencingToken !== fencingToken) return { type: 'noChange' };
-    this.free(held, index, leaderTimeMs, { type: 'expired', name, owner: held.owner, fencingToken, reason: 'lockTtl' });
+    this.free(held, index, leaderTimeMs, {
+      type: 'expired',
+      name,
+      owner: held.owner,
+      fencingToken,
+      reason: 'lockTtl',
+    });
     return { type: 'noChange' };
   }
 
@@ -182,8 +235,22 @@ export class LockTable {
     return { type: 'noChange' };
   }
 
-  private grant(name: string, owner: string, sessionId: string | null, ttlMs: number | null, index: LogIndex, leaderTimeMs: number, waiterId: number | null): HeldLock {
-    const lock: HeldLock = { name, owner, fencingToken: index, sessionId, expiresAtMs: ttlMs === null ? null : leaderTimeMs + ttlMs };
+  private grant(
+    name: string,
+    owner: string,
+    sessionId: string | null,
+    ttlMs: number | null,
+    index: LogIndex,
+    leaderTimeMs: number,
+    waiterId: number | null,
+  ): HeldLock {
+    const lock: HeldLock = {
+      name,
+      owner,
+      fencingToken: index,
+      sessionId,
+      expiresAtMs: ttlMs === null ? null : leaderTimeMs + ttlMs,
+    };
     this.locks.set(name, lock);
     if (sessionId !== null) this.sessionsById.get(sessionId)!.locks.add(name);
     this.events.push({ type: 'granted', name, owner, fencingToken: index, waiterId });

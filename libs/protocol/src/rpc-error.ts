@@ -6,12 +6,7 @@ import type { MemberAddress } from './cluster-messages';
  * with `acquired: false` or `released: false`.
  */
 export type RpcErrorCode =
-  | 'bad_request'
-  | 'not_found'
-  | 'not_leader'
-  | 'no_leader'
-  | 'unavailable'
-  | 'timeout';
+  'bad_request' | 'not_found' | 'not_leader' | 'no_leader' | 'unavailable' | 'timeout';
 
 export interface RpcErrorBody {
   code: RpcErrorCode;
@@ -20,7 +15,14 @@ export interface RpcErrorBody {
   leader?: MemberAddress;
 }
 
-const RPC_ERROR_CODES: ReadonlySet<string> = new Set<RpcErrorCode>(['bad_request', 'not_found', 'not_leader', 'no_leader', 'unavailable', 'timeout']);
+const RPC_ERROR_CODES: ReadonlySet<string> = new Set<RpcErrorCode>([
+  'bad_request',
+  'not_found',
+  'not_leader',
+  'no_leader',
+  'unavailable',
+  'timeout',
+]);
 
 /**
  * True only for a body a Latchkey node sent. A socket error also has `code` and

@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
-import { MessagePatterns, parseHostPort, type JoinClusterRequest, type JoinClusterResponse } from '@app/protocol';
+import {
+  MessagePatterns,
+  parseHostPort,
+  type JoinClusterRequest,
+  type JoinClusterResponse,
+} from '@app/protocol';
 import { describeError } from './describe-error';
 import { NODE_OPTIONS, type NodeOptions } from './node-options';
 import { ReplicaService } from './replica.service';
@@ -50,7 +55,9 @@ export class ClusterJoinService implements OnApplicationShutdown {
 
   private async askToJoin(): Promise<JoinClusterResponse | null> {
     const request: JoinClusterRequest = this.replica.self();
-    const reply$ = this.client!.send<JoinClusterResponse>(MessagePatterns.join, request).pipe(timeout(this.options.requestTimeoutMs));
+    const reply$ = this.client!.send<JoinClusterResponse>(MessagePatterns.join, request).pipe(
+      timeout(this.options.requestTimeoutMs),
+    );
     return firstValueFrom(reply$).catch((error: unknown) => {
       this.logger.warn(`join through ${this.options.join} failed: ${describeError(error)}; retrying`);
       return null;

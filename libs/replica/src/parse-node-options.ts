@@ -14,15 +14,28 @@ const OPTION_TABLE = [
   ['--join <host:port>', 'LATCHKEY_JOIN', 'TCP address of a cluster member to join through'],
   ['--tick-ms <ms>', 'LATCHKEY_TICK_MS', 'length of one logical tick (default: 10)'],
   ['--heartbeat-ms <ms>', 'LATCHKEY_HEARTBEAT_MS', 'leader heartbeat interval (default: 100)'],
-  ['--election-timeout-min-ms <ms>', 'LATCHKEY_ELECTION_TIMEOUT_MIN_MS', 'election timeout lower bound (default: 1000)'],
-  ['--election-timeout-max-ms <ms>', 'LATCHKEY_ELECTION_TIMEOUT_MAX_MS', 'election timeout upper bound (default: 2000)'],
-  ['--request-timeout-ms <ms>', 'LATCHKEY_REQUEST_TIMEOUT_MS', 'how long a request waits for commit (default: 5000)'],
+  [
+    '--election-timeout-min-ms <ms>',
+    'LATCHKEY_ELECTION_TIMEOUT_MIN_MS',
+    'election timeout lower bound (default: 1000)',
+  ],
+  [
+    '--election-timeout-max-ms <ms>',
+    'LATCHKEY_ELECTION_TIMEOUT_MAX_MS',
+    'election timeout upper bound (default: 2000)',
+  ],
+  [
+    '--request-timeout-ms <ms>',
+    'LATCHKEY_REQUEST_TIMEOUT_MS',
+    'how long a request waits for commit (default: 5000)',
+  ],
   ['--max-body-bytes <n>', 'LATCHKEY_MAX_BODY_BYTES', 'largest accepted HTTP body (default: 16384)'],
 ] as const;
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError(`"${value}" is not a positive integer`);
   return parsed;
 }
 
@@ -48,18 +61,21 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
   const [posHost, posPort, posJoinHost, posJoinPort] = program.args;
   // An empty variable (as in a copied .env.example) means "not set".
   const fromEnv = (envName: string) => (env[envName] === '' ? undefined : env[envName]);
-  const pick = (name: string, envName: string, positional?: string) => named[name] ?? positional ?? fromEnv(envName);
+  const pick = (name: string, envName: string, positional?: string) =>
+    named[name] ?? positional ?? fromEnv(envName);
 
   const host = normalizeHost(pick('host', 'LATCHKEY_HOST', posHost) ?? '127.0.0.1');
   const port = positiveInt(pick('port', 'LATCHKEY_PORT', posPort) ?? (role === 'leader' ? '8001' : '8002'));
   const id = pick('id', 'LATCHKEY_ID') ?? `n${port}`;
   const positionalJoin = posJoinHost ? `${normalizeHost(posJoinHost)}:${posJoinPort ?? '8001'}` : undefined;
   const join = pick('join', 'LATCHKEY_JOIN', positionalJoin) ?? null;
-  if (join !== null && !parseHostPort(join)) throw new InvalidArgumentError(`--join "${join}" is not host:port`);
+  if (join !== null && !parseHostPort(join))
+    throw new InvalidArgumentError(`--join "${join}" is not host:port`);
   if (role === 'follower' && join === null) {
     throw new InvalidArgumentError('a follower needs --join <host:port> (or the positional leader address)');
   }
-  const int = (name: string, envName: string, fallback: number) => positiveInt(pick(name, envName) ?? String(fallback));
+  const int = (name: string, envName: string, fallback: number) =>
+    positiveInt(pick(name, envName) ?? String(fallback));
   const options: NodeOptions = {
     id,
     host,
@@ -75,7 +91,8 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
     requestTimeoutMs: int('requestTimeoutMs', 'LATCHKEY_REQUEST_TIMEOUT_MS', 5000),
     maxBodyBytes: int('maxBodyBytes', 'LATCHKEY_MAX_BODY_BYTES', 16384),
   };
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(options.id)) throw new InvalidArgumentError(`--id "${options.id}" must be 1-64 of A-Z a-z 0-9 . _ -`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(options.id))
+    throw new InvalidArgumentError(`--id "${options.id}" must be 1-64 of A-Z a-z 0-9 . _ -`);
   return options;
 }
 

@@ -15,11 +15,26 @@ export function isPeerEnvelope(value: unknown): value is PeerEnvelope {
   if (!isNodeId(message.from) || !isNodeId(message.to) || !isIndex(message.term)) return false;
   switch (message.type) {
     case 'appendEntries':
-      return isIndex(message.prevLogIndex) && isIndex(message.prevLogTerm) && isIndex(message.leaderCommit) && optionalIndex(message.readSeq) && Array.isArray(message.entries) && message.entries.every(isLogEntry);
+      return (
+        isIndex(message.prevLogIndex) &&
+        isIndex(message.prevLogTerm) &&
+        isIndex(message.leaderCommit) &&
+        optionalIndex(message.readSeq) &&
+        Array.isArray(message.entries) &&
+        message.entries.every(isLogEntry)
+      );
     case 'appendEntriesReply':
-      return typeof message.success === 'boolean' && isIndex(message.matchIndex) && Number.isSafeInteger(message.lastLogIndex) && optionalIndex(message.rejectedIndex) && optionalIndex(message.readSeq);
+      return (
+        typeof message.success === 'boolean' &&
+        isIndex(message.matchIndex) &&
+        Number.isSafeInteger(message.lastLogIndex) &&
+        optionalIndex(message.rejectedIndex) &&
+        optionalIndex(message.readSeq)
+      );
     case 'requestVote':
-      return isIndex(message.lastLogIndex) && isIndex(message.lastLogTerm) && optionalBoolean(message.preVote);
+      return (
+        isIndex(message.lastLogIndex) && isIndex(message.lastLogTerm) && optionalBoolean(message.preVote)
+      );
     case 'requestVoteReply':
       return typeof message.granted === 'boolean' && optionalBoolean(message.preVote);
     default:
@@ -48,9 +63,13 @@ function isLogEntry(value: unknown): boolean {
 function isMember(value: unknown): boolean {
   const member = value as Record<string, unknown> | null;
   return (
-    typeof member === 'object' && member !== null && isNodeId(member.id) &&
-    typeof member.tcpAddress === 'string' && parseHostPort(member.tcpAddress) !== null &&
-    typeof member.httpAddress === 'string' && parseHostPort(member.httpAddress) !== null
+    typeof member === 'object' &&
+    member !== null &&
+    isNodeId(member.id) &&
+    typeof member.tcpAddress === 'string' &&
+    parseHostPort(member.tcpAddress) !== null &&
+    typeof member.httpAddress === 'string' &&
+    parseHostPort(member.httpAddress) !== null
   );
 }
 
@@ -61,7 +80,14 @@ function isLockCommand(value: unknown): boolean {
   const requestOk = command.requestId === undefined || isIndex(command.requestId);
   switch (command.type) {
     case 'preempt':
-      return isLockName(command.name) && isClientId(command.clientId) && sessionOk && requestOk && optionalIndex(command.ttlMs) && optionalIndex(command.waitMs);
+      return (
+        isLockName(command.name) &&
+        isClientId(command.clientId) &&
+        sessionOk &&
+        requestOk &&
+        optionalIndex(command.ttlMs) &&
+        optionalIndex(command.waitMs)
+      );
     case 'release':
       return isLockName(command.name) && isClientId(command.clientId) && sessionOk && requestOk;
     case 'openSession':

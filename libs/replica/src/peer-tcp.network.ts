@@ -24,18 +24,23 @@ export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
 
   /** Bounded: unknown senders must not grow it (or the client pool) without limit. */
   learnAddress(id: NodeId, tcpAddress: string): void {
-    if (this.learnedAddresses.has(id) || this.learnedAddresses.size < MAX_LEARNED_ADDRESSES) this.learnedAddresses.set(id, tcpAddress);
+    if (this.learnedAddresses.has(id) || this.learnedAddresses.size < MAX_LEARNED_ADDRESSES)
+      this.learnedAddresses.set(id, tcpAddress);
   }
 
   send(message: PeerMessage<LockCommand>): void {
-    const address = this.members().find((m) => m.id === message.to)?.tcpAddress ?? this.learnedAddresses.get(message.to);
+    const address =
+      this.members().find((m) => m.id === message.to)?.tcpAddress ?? this.learnedAddresses.get(message.to);
     if (address === undefined) {
       this.logger.warn(`no address for ${message.to}; dropping ${message.type}`);
       return;
     }
     const envelope: PeerEnvelope = { fromTcpAddress: this.ownTcpAddress, message };
     // A failed emit is a lost message; Raft resends. Swallow it here, nowhere else.
-    this.clients.get(address).emit(MessagePatterns.peerMessage, envelope).subscribe({ error: () => undefined });
+    this.clients
+      .get(address)
+      .emit(MessagePatterns.peerMessage, envelope)
+      .subscribe({ error: () => undefined });
   }
 
   close(): Promise<void> {

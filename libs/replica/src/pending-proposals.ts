@@ -28,7 +28,12 @@ export class PendingProposals {
   applied(entry: LogEntry<LockCommand>, outcome: LockOutcome | null, events: readonly LockEvent[]): void {
     const waiter = this.waiters.get(entry.index);
     if (!waiter) return;
-    this.settle(entry.index, waiter.term === entry.term ? { type: 'applied', index: entry.index, outcome, events } : { type: 'dropped' });
+    this.settle(
+      entry.index,
+      waiter.term === entry.term
+        ? { type: 'applied', index: entry.index, outcome, events }
+        : { type: 'dropped' },
+    );
   }
 
   get size(): number {

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { EventBus } from '@nestjs/cqrs';
 import { randomInt } from 'node:crypto';
 import { FileDurableStorage } from '@app/wal';
-import { LockTable, dueExpirations, type LockCommand, type LockEvent, type LockOutcome } from '@app/lock-table';
+import {
+  LockTable,
+  dueExpirations,
+  type LockCommand,
+  type LockEvent,
+  type LockOutcome,
+} from '@app/lock-table';
 import {
   RaftNode,
   ReadyProcessor,
@@ -39,7 +45,9 @@ export type ProposalResult =
  * its Ready cycle (WAL, peers, lock table). The only place where the core meets I/O.
  */
 @Injectable()
-export class ReplicaService implements OnModuleInit, OnApplicationShutdown, EntryApplier<LockCommand>, ReadStateListener {
+export class ReplicaService
+  implements OnModuleInit, OnApplicationShutdown, EntryApplier<LockCommand>, ReadStateListener
+{
   private readonly logger = new Logger(ReplicaService.name);
   private readonly lockTable = new LockTable();
   private readonly pending = new PendingProposals();
@@ -69,7 +77,11 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
       logger: (message) => this.logger.warn(message),
     });
     this.storage = storage;
-    this.node = new RaftNode(raftConfigFromOptions(this.options), new SeededRandom(randomInt(2 ** 31)), recovered);
+    this.node = new RaftNode(
+      raftConfigFromOptions(this.options),
+      new SeededRandom(randomInt(2 ** 31)),
+      recovered,
+    );
     this.network = new PeerTcpNetwork(tcpAddressOf(this.options), () => this.node.currentMembers);
     this.processor = new ReadyProcessor(this.node, this.storage, this.network, this, this);
     if (this.options.bootstrap && recovered.entries.length === 0) {
@@ -108,14 +120,20 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
    */
   keepAlive(
     sessionId: string,
-  ): { type: 'alive'; ttlMs: number } | { type: 'notFound' } | { type: 'notLeader'; leader: Member | null } | { type: 'unavailable'; reason: string } {
+  ):
+    | { type: 'alive'; ttlMs: number }
+    | { type: 'notFound' }
+    | { type: 'notLeader'; leader: Member | null }
+    | { type: 'unavailable'; reason: string } {
     if (!this.node.isLeader) return { type: 'notLeader', leader: this.leader() };
     // A new leader may not have applied a session opened just before the election yet.
-    if (!this.node.isCurrentLeader) return { type: 'unavailable', reason: 'the new leader is catching up; retry' };
+    if (!this.node.isCurrentLeader)
+      return { type: 'unavailable', reason: 'the new leader is catching up; retry' };
     const session = this.lockTable.session(sessionId);
     const nowMs = performance.now();
     this.leases.observeTerm(this.node.status().term);
-    if (!session || this.leases.lastKeepAlive(sessionId, nowMs) + session.ttlMs <= nowMs) return { type: 'notFound' };
+    if (!session || this.leases.lastKeepAlive(sessionId, nowMs) + session.ttlMs <= nowMs)
+      return { type: 'notFound' };
     this.leases.touch(sessionId, nowMs);
     return { type: 'alive', ttlMs: session.ttlMs };
   }
@@ -144,12 +162,16 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
       if (entry.body.type === 'command') {
         const command = entry.body.command;
         ({ outcome, events } = this.lockTable.applyEntry(entry.index, entry.leaderTimeMs, command));
-        this.eventBus.publish(new LockProposedEvent(entry.index, entry.term, command, outcome, events, entry.leaderTimeMs));
-        if (command.type === 'closeSession' || command.type === 'expireSession') this.leases.forget(command.sessionId);
+        this.eventBus.publish(
+          new LockProposedEvent(entry.index, entry.term, command, outcome, events, entry.leaderTimeMs),
+        );
+        if (command.type === 'closeSession' || command.type === 'expireSession')
+          this.leases.forget(command.sessionId);
       } else {
         this.lockTable.skip(entry.index);
         this.eventBus.publish(new LogAdvancedEvent(entry.index));
-        if (entry.body.type === 'membership') this.logger.log(`membership at ${entry.index}: ${entry.body.members.map((m) => m.id).join(', ')}`);
+        if (entry.body.type === 'membership')
+          this.logger.log(`membership at ${entry.index}: ${entry.body.members.map((m) => m.id).join(', ')}`);
       }
       this.pending.applied(entry, outcome, events);
     }
@@ -159,7 +181,11 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
    * ReadIndex (Raft thesis 6.4): the commit index, once a majority confirmed this node
    * still leads. Reads that wait until it is applied are linearizable.
    */
-  readIndex(): Promise<{ type: 'index'; index: number } | { type: 'notLeader'; leader: Member | null } | { type: 'unavailable'; reason: string }> {
+  readIndex(): Promise<
+    | { type: 'index'; index: number }
+    | { type: 'notLeader'; leader: Member | null }
+    | { type: 'unavailable'; reason: string }
+  > {
     const requestId = ++this.readRequests;
     const result = this.step({ type: 'readIndex', requestId });
     if (result.type === 'notLeader') return Promise.resolve({ type: 'notLeader', leader: this.leader() });
@@ -167,7 +193,11 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
       const timer = setTimeout(() => this.settleRead(requestId, null), this.options.requestTimeoutMs);
       this.pendingReads.set(requestId, (index) => {
         clearTimeout(timer);
-        resolve(index === null ? { type: 'unavailable', reason: 'leadership could not be confirmed with a majority in time' } : { type: 'index', index });
+        resolve(
+          index === null
+            ? { type: 'unavailable', reason: 'leadership could not be confirmed with a majority in time' }
+            : { type: 'index', index },
+        );
       });
     });
   }
@@ -206,7 +236,11 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
   }
 
   self(): Member {
-    return { id: this.options.id, tcpAddress: tcpAddressOf(this.options), httpAddress: httpAddressOf(this.options) };
+    return {
+      id: this.options.id,
+      tcpAddress: tcpAddressOf(this.options),
+      httpAddress: httpAddressOf(this.options),
+    };
   }
 
   private onTick(): void {
@@ -225,7 +259,8 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
     const due = dueExpirations(
       this.lockTable.expiryState(),
       wallNowMs,
-      (session) => this.leases.lastKeepAlive(session.sessionId, monotonicNowMs) + session.ttlMs <= monotonicNowMs,
+      (session) =>
+        this.leases.lastKeepAlive(session.sessionId, monotonicNowMs) + session.ttlMs <= monotonicNowMs,
     );
     for (const command of due) {
       const key = JSON.stringify(command);
@@ -246,7 +281,9 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
       case 'notLeader':
         return { type: 'notLeader', leader: this.leader() };
       case 'proposed':
-        return this.settlementToResult(await this.pending.wait(result.index, result.term, this.options.requestTimeoutMs));
+        return this.settlementToResult(
+          await this.pending.wait(result.index, result.term, this.options.requestTimeoutMs),
+        );
       case 'accepted':
       case 'membershipChangePending':
         throw new Error(`unexpected step result ${result.type} for a proposal`);
@@ -262,7 +299,10 @@ export class ReplicaService implements OnModuleInit, OnApplicationShutdown, Entr
       case 'dropped':
         return { type: 'unavailable', reason: 'leadership changed before the request was committed; retry' };
       case 'timedOut':
-        return { type: 'unavailable', reason: 'no quorum: the request was not committed in time; its outcome is unknown' };
+        return {
+          type: 'unavailable',
+          reason: 'no quorum: the request was not committed in time; its outcome is unknown',
+        };
       default:
         return unreachable(settlement);
     }

@@ -7,9 +7,7 @@ import type { Member } from './member';
  * `membership` (the whole member list after a single-server change, Raft thesis 4.1).
  */
 export type EntryBody<C> =
-  | { type: 'noop' }
-  | { type: 'membership'; members: Member[] }
-  | { type: 'command'; command: C };
+  { type: 'noop' } | { type: 'membership'; members: Member[] } | { type: 'command'; command: C };
 
 export interface LogEntry<C> {
   term: Term;

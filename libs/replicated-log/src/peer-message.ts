@@ -54,7 +54,4 @@ export interface RequestVoteReplyMessage {
 }
 
 export type PeerMessage<C> =
-  | AppendEntriesMessage<C>
-  | AppendEntriesReplyMessage
-  | RequestVoteMessage
-  | RequestVoteReplyMessage;
+  AppendEntriesMessage<C> | AppendEntriesReplyMessage | RequestVoteMessage | RequestVoteReplyMessage;

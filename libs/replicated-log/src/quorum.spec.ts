@@ -51,7 +51,7 @@ describe('quorumMatchIndex', () => {
     expect(quorumMatchIndex(matchIndexes)).toBe(expected);
   });
 
-  it('does not reorder the caller\'s array', () => {
+  it("does not reorder the caller's array", () => {
     const matchIndexes = [1, 9, 4];
     quorumMatchIndex(matchIndexes);
     expect(matchIndexes).toEqual([1, 9, 4]);
@@ -66,7 +66,9 @@ describe('quorumMatchIndex', () => {
       const matchIndexes = Array.from({ length: size }, () => random.intBetween(0, maxIndex));
       const expected = naiveQuorumMatchIndex(matchIndexes);
       if (quorumMatchIndex(matchIndexes) !== expected) {
-        throw new Error(`case ${i}: quorumMatchIndex(${JSON.stringify(matchIndexes)}) = ${quorumMatchIndex(matchIndexes)}, expected ${expected}`);
+        throw new Error(
+          `case ${i}: quorumMatchIndex(${JSON.stringify(matchIndexes)}) = ${quorumMatchIndex(matchIndexes)}, expected ${expected}`,
+        );
       }
     }
   });

@@ -34,7 +34,13 @@ class FixedTimeout implements Random {
 }
 
 function config(id: NodeId, maxEntriesPerMessage = 8): RaftConfig {
-  return { id, electionTimeoutMinTicks: MIN_TIMEOUT, electionTimeoutMaxTicks: 40, heartbeatIntervalTicks: HEARTBEAT, maxEntriesPerMessage };
+  return {
+    id,
+    electionTimeoutMinTicks: MIN_TIMEOUT,
+    electionTimeoutMaxTicks: 40,
+    heartbeatIntervalTicks: HEARTBEAT,
+    maxEntriesPerMessage,
+  };
 }
 
 function membershipEntry(index: number, term: number, ids: NodeId[]): LogEntry<Cmd> {
@@ -77,7 +83,11 @@ class Harness {
   add(id: NodeId, setup: NodeSetup = {}): RaftNode<Cmd> {
     const hardState: HardState = { term: 0, votedFor: null, commitIndex: 0, ...setup.hardState };
     const entries = setup.log ?? [];
-    const node = new RaftNode<Cmd>(config(id, setup.maxEntriesPerMessage), new FixedTimeout(setup.timeout ?? 30), { hardState, entries: [...entries] });
+    const node = new RaftNode<Cmd>(
+      config(id, setup.maxEntriesPerMessage),
+      new FixedTimeout(setup.timeout ?? 30),
+      { hardState, entries: [...entries] },
+    );
     this.nodes.set(id, node);
     this.disks.set(id, { hardState: { ...hardState }, entries: [...entries] });
     this.applied.set(id, []);
@@ -170,7 +180,11 @@ class Harness {
 function threeNodes(timeouts: Record<NodeId, number> = { n1: 10, n2: 20, n3: 30 }): Harness {
   const h = new Harness();
   for (const id of ['n1', 'n2', 'n3']) {
-    h.add(id, { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])], hardState: { term: 1, commitIndex: 1 }, timeout: timeouts[id] });
+    h.add(id, {
+      log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])],
+      hardState: { term: 1, commitIndex: 1 },
+      timeout: timeouts[id],
+    });
   }
   h.settle(); // each node applies the committed membership entry
   return h;
@@ -186,14 +200,31 @@ function threeNodesWithLeader(): Harness {
 
 /** `from` answers yes to `node`'s pre-vote for `term` (thesis §9.6). */
 function grantPreVote(node: RaftNode<Cmd>, from: NodeId, term: number): void {
-  node.step({ type: 'receive', message: { type: 'requestVoteReply', from, to: node.id, term, granted: true, preVote: true } });
+  node.step({
+    type: 'receive',
+    message: { type: 'requestVoteReply', from, to: node.id, term, granted: true, preVote: true },
+  });
 }
 
-function requestVote(from: NodeId, to: NodeId, term: number, lastLogIndex: number, lastLogTerm: number): RequestVoteMessage {
+function requestVote(
+  from: NodeId,
+  to: NodeId,
+  term: number,
+  lastLogIndex: number,
+  lastLogTerm: number,
+): RequestVoteMessage {
   return { type: 'requestVote', from, to, term, lastLogIndex, lastLogTerm };
 }
 
-function appendEntries(from: NodeId, to: NodeId, term: number, prevLogIndex: number, prevLogTerm: number, entries: LogEntry<Cmd>[], leaderCommit: number): AppendEntriesMessage<Cmd> {
+function appendEntries(
+  from: NodeId,
+  to: NodeId,
+  term: number,
+  prevLogIndex: number,
+  prevLogTerm: number,
+  entries: LogEntry<Cmd>[],
+  leaderCommit: number,
+): AppendEntriesMessage<Cmd> {
   return { type: 'appendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
 }
 
@@ -258,7 +289,11 @@ describe('RaftNode: leader election (§5.2)', () => {
     const ready = h.node('n1').ready();
     // Section 5.4.2: the new leader's first entry is a noop of its own term.
     expect(ready.entries).toEqual([expect.objectContaining({ index: 2, term: 2, body: { type: 'noop' } })]);
-    expect(repliesIn(ready, 'appendEntries').map((m) => m.to).sort()).toEqual(['n2', 'n3']);
+    expect(
+      repliesIn(ready, 'appendEntries')
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(['n2', 'n3']);
   });
 
   it('§5.2 a node votes at most once per term (and repeats the same vote to a retrying candidate)', () => {
@@ -266,11 +301,17 @@ describe('RaftNode: leader election (§5.2)', () => {
     const n3 = h.node('n3');
     h.tick('n3', MIN_TIMEOUT);
     n3.step({ type: 'receive', message: requestVote('n1', 'n3', 2, 1, 1) });
-    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([expect.objectContaining({ to: 'n1', granted: true })]);
+    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([
+      expect.objectContaining({ to: 'n1', granted: true }),
+    ]);
     n3.step({ type: 'receive', message: requestVote('n2', 'n3', 2, 1, 1) });
-    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([expect.objectContaining({ to: 'n2', granted: false })]);
+    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([
+      expect.objectContaining({ to: 'n2', granted: false }),
+    ]);
     n3.step({ type: 'receive', message: requestVote('n1', 'n3', 2, 1, 1) });
-    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([expect.objectContaining({ to: 'n1', granted: true })]);
+    expect(repliesIn(h.cycle('n3'), 'requestVoteReply')).toEqual([
+      expect.objectContaining({ to: 'n1', granted: true }),
+    ]);
     expect(h.disks.get('n3')!.hardState).toMatchObject({ term: 2, votedFor: 'n1' });
   });
 
@@ -280,10 +321,15 @@ describe('RaftNode: leader election (§5.2)', () => {
     h.node('n3').step({ type: 'receive', message: requestVote('n1', 'n3', 2, 1, 1) });
     h.cycle('n3');
     const disk = h.disks.get('n3')!;
-    const restarted = new RaftNode<Cmd>(config('n3'), new FixedTimeout(30), { hardState: disk.hardState, entries: disk.entries });
+    const restarted = new RaftNode<Cmd>(config('n3'), new FixedTimeout(30), {
+      hardState: disk.hardState,
+      entries: disk.entries,
+    });
     restarted.step({ type: 'receive', message: requestVote('n2', 'n3', 2, 1, 1) });
     const ready = restarted.ready();
-    expect(repliesIn(ready, 'requestVoteReply')).toEqual([expect.objectContaining({ to: 'n2', granted: false })]);
+    expect(repliesIn(ready, 'requestVoteReply')).toEqual([
+      expect.objectContaining({ to: 'n2', granted: false }),
+    ]);
   });
 
   it('§5.4.1 a vote is refused to a candidate with a less up-to-date log', () => {
@@ -299,7 +345,10 @@ describe('RaftNode: leader election (§5.2)', () => {
       const voter = h.add('n3', { log, hardState: { term: 3 } });
       voter.step({ type: 'receive', message: requestVote('n1', 'n3', 4, lastLogIndex, lastLogTerm) });
       const reply = repliesIn(voter.ready(), 'requestVoteReply')[0];
-      expect({ name, granted: reply.type === 'requestVoteReply' && reply.granted }).toEqual({ name, granted });
+      expect({ name, granted: reply.type === 'requestVoteReply' && reply.granted }).toEqual({
+        name,
+        granted,
+      });
     }
   });
 
@@ -307,12 +356,23 @@ describe('RaftNode: leader election (§5.2)', () => {
     const h = threeNodesWithLeader();
     const n1 = h.node('n1');
     expect(n1.status()).toMatchObject({ role: 'leader', term: 2 });
-    n1.step({ type: 'receive', message: { type: 'appendEntriesReply', from: 'n2', to: 'n1', term: 5, success: false, matchIndex: 0, lastLogIndex: 0 } });
+    n1.step({
+      type: 'receive',
+      message: {
+        type: 'appendEntriesReply',
+        from: 'n2',
+        to: 'n1',
+        term: 5,
+        success: false,
+        matchIndex: 0,
+        lastLogIndex: 0,
+      },
+    });
     expect(n1.status()).toMatchObject({ role: 'follower', term: 5, leaderId: null });
     expect(n1.ready().hardState).toMatchObject({ term: 5, votedFor: null });
   });
 
-  it('§5.1 a stale leader\'s AppendEntries is answered with the newer term, which deposes it', () => {
+  it("§5.1 a stale leader's AppendEntries is answered with the newer term, which deposes it", () => {
     const h = threeNodesWithLeader();
     const n2 = h.node('n2');
     n2.step({ type: 'receive', message: requestVote('n3', 'n2', 9, 99, 9) }); // n2 is in its leader lease: ignored
@@ -339,7 +399,10 @@ describe('RaftNode: leader election (§5.2)', () => {
 
   it('a node outside the membership never campaigns', () => {
     const h = new Harness();
-    const outsider = h.add('n4', { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])], hardState: { term: 1, commitIndex: 1 } });
+    const outsider = h.add('n4', {
+      log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])],
+      hardState: { term: 1, commitIndex: 1 },
+    });
     h.settle();
     h.tick('n4', 100);
     expect(outsider.status()).toMatchObject({ role: 'follower', term: 1 });
@@ -350,13 +413,25 @@ describe('RaftNode: leader election (§5.2)', () => {
 describe('RaftNode: log replication (§5.3)', () => {
   it('§5.3 a follower rejects AppendEntries whose prevLogTerm does not match, and truncates a conflicting suffix', () => {
     const h = new Harness();
-    const follower = h.add('n2', { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3']), commandEntry(2, 2, 'old2'), commandEntry(3, 2, 'old3')], hardState: { term: 2, commitIndex: 1 } });
+    const follower = h.add('n2', {
+      log: [
+        membershipEntry(1, 1, ['n1', 'n2', 'n3']),
+        commandEntry(2, 2, 'old2'),
+        commandEntry(3, 2, 'old3'),
+      ],
+      hardState: { term: 2, commitIndex: 1 },
+    });
     follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 3, 3, 3, [noopEntry(4, 3)], 1) });
     const rejected = h.cycle('n2');
-    expect(repliesIn(rejected, 'appendEntriesReply')).toEqual([expect.objectContaining({ success: false, term: 3 })]);
+    expect(repliesIn(rejected, 'appendEntriesReply')).toEqual([
+      expect.objectContaining({ success: false, term: 3 }),
+    ]);
     expect(follower.status().lastIndex).toBe(3);
 
-    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 3, 1, 1, [commandEntry(2, 3, 'new2')], 1) });
+    follower.step({
+      type: 'receive',
+      message: appendEntries('n1', 'n2', 3, 1, 1, [commandEntry(2, 3, 'new2')], 1),
+    });
     const accepted = h.cycle('n2');
     expect(follower.status().lastIndex).toBe(2);
     expect([follower.termAt(2), follower.termAt(3)]).toEqual([3, undefined]);
@@ -364,14 +439,17 @@ describe('RaftNode: log replication (§5.3)', () => {
     expect(accepted.entries).toEqual([commandEntry(2, 3, 'new2')]);
     expect(accepted.mustSync).toBe(true);
     expect(h.disks.get('n2')!.entries.map((e) => e.term)).toEqual([1, 3]);
-    expect(repliesIn(accepted, 'appendEntriesReply')).toEqual([expect.objectContaining({ success: true, matchIndex: 2 })]);
+    expect(repliesIn(accepted, 'appendEntriesReply')).toEqual([
+      expect.objectContaining({ success: true, matchIndex: 2 }),
+    ]);
   });
 
   it('§5.3 a follower missing prevLogIndex reports its last index, and the leader backs up to it', () => {
     const h = threeNodesWithLeader();
     const n1 = h.node('n1');
     h.partition(['n1', 'n2'], ['n3']);
-    for (let i = 0; i < 5; i++) n1.step({ type: 'propose', body: { type: 'command', command: `x${i}` }, nowMs: 0 });
+    for (let i = 0; i < 5; i++)
+      n1.step({ type: 'propose', body: { type: 'command', command: `x${i}` }, nowMs: 0 });
     h.settle();
     expect(h.node('n3').status().lastIndex).toBe(2);
     h.heal();
@@ -381,9 +459,15 @@ describe('RaftNode: log replication (§5.3)', () => {
 
   it('§5.3 a follower commits min(leaderCommit, index of the last new entry)', () => {
     const h = new Harness();
-    const follower = h.add('n2', { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])], hardState: { term: 1, commitIndex: 1 } });
+    const follower = h.add('n2', {
+      log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])],
+      hardState: { term: 1, commitIndex: 1 },
+    });
     // The leader has committed 5, but this message only carries up to 3.
-    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 1, 1, [noopEntry(2, 2), commandEntry(3, 2)], 5) });
+    follower.step({
+      type: 'receive',
+      message: appendEntries('n1', 'n2', 2, 1, 1, [noopEntry(2, 2), commandEntry(3, 2)], 5),
+    });
     expect(follower.status().commitIndex).toBe(3);
     // A heartbeat whose prevLogIndex is 2 vouches only for entries up to 2 matching the leader.
     follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 2, 2, [], 9) });
@@ -392,19 +476,27 @@ describe('RaftNode: log replication (§5.3)', () => {
 
   it('§5.3 a delayed, duplicated AppendEntries does not truncate the entries that followed it', () => {
     const h = new Harness();
-    const follower = h.add('n2', { log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])], hardState: { term: 1, commitIndex: 1 } });
+    const follower = h.add('n2', {
+      log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])],
+      hardState: { term: 1, commitIndex: 1 },
+    });
     const first = appendEntries('n1', 'n2', 2, 1, 1, [noopEntry(2, 2)], 1);
     follower.step({ type: 'receive', message: first });
-    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 2, 2, [commandEntry(3, 2), commandEntry(4, 2)], 1) });
+    follower.step({
+      type: 'receive',
+      message: appendEntries('n1', 'n2', 2, 2, 2, [commandEntry(3, 2), commandEntry(4, 2)], 1),
+    });
     follower.step({ type: 'receive', message: first });
     expect(follower.status().lastIndex).toBe(4);
     const replies = follower.ready().messages;
     expect(replies.map((m) => m.type === 'appendEntriesReply' && m.matchIndex)).toEqual([2, 4, 2]);
   });
 
-  it('a follower answers non-leaders\' proposals with its leader hint', () => {
+  it("a follower answers non-leaders' proposals with its leader hint", () => {
     const h = threeNodesWithLeader();
-    expect(h.node('n2').step({ type: 'propose', body: { type: 'command', command: 'x' }, nowMs: 0 })).toEqual({ type: 'notLeader', leaderId: 'n1' });
+    expect(h.node('n2').step({ type: 'propose', body: { type: 'command', command: 'x' }, nowMs: 0 })).toEqual(
+      { type: 'notLeader', leaderId: 'n1' },
+    );
   });
 });
 
@@ -413,19 +505,36 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
     const h = new Harness();
     const members = ['n1', 'n2', 'n3'];
     // n1 holds entry 2 from term 2 that never reached a majority (Figure 8's situation).
-    const n1 = h.add('n1', { log: [membershipEntry(1, 1, members), commandEntry(2, 2)], hardState: { term: 2, commitIndex: 1 }, timeout: 10 });
+    const n1 = h.add('n1', {
+      log: [membershipEntry(1, 1, members), commandEntry(2, 2)],
+      hardState: { term: 2, commitIndex: 1 },
+      timeout: 10,
+    });
     h.add('n2', { log: [membershipEntry(1, 1, members)], hardState: { term: 2, commitIndex: 1 } });
     h.add('n3', { log: [membershipEntry(1, 1, members)], hardState: { term: 2, commitIndex: 1 } });
     h.tick('n1', 10);
     grantPreVote(n1, 'n2', 3);
-    n1.step({ type: 'receive', message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 3, granted: true } });
+    n1.step({
+      type: 'receive',
+      message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 3, granted: true },
+    });
     expect(n1.status()).toMatchObject({ role: 'leader', term: 3, lastIndex: 3 });
     const ready = n1.ready();
-    expect(ready.entries.at(-1)).toEqual(expect.objectContaining({ index: 3, term: 3, body: { type: 'noop' } }));
+    expect(ready.entries.at(-1)).toEqual(
+      expect.objectContaining({ index: 3, term: 3, body: { type: 'noop' } }),
+    );
     n1.advance(ready); // the noop is on the leader's disk
 
     // n2 now stores entry 2 too: a majority has it, yet it is from an older term.
-    const reply = (matchIndex: number): PeerMessage<Cmd> => ({ type: 'appendEntriesReply', from: 'n2', to: 'n1', term: 3, success: true, matchIndex, lastLogIndex: matchIndex });
+    const reply = (matchIndex: number): PeerMessage<Cmd> => ({
+      type: 'appendEntriesReply',
+      from: 'n2',
+      to: 'n1',
+      term: 3,
+      success: true,
+      matchIndex,
+      lastLogIndex: matchIndex,
+    });
     n1.step({ type: 'receive', message: reply(2) });
     expect(n1.status().commitIndex).toBe(1);
     // Once the noop of term 3 is on a majority, entry 2 is committed with it.
@@ -445,7 +554,9 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
     const followerReady = h.cycle('n2');
     // The follower's acknowledgement leaves in the Ready that writes the entry, i.e. after it is on disk.
     expect(followerReady.entries.map((e) => e.index)).toEqual([3]);
-    expect(repliesIn(followerReady, 'appendEntriesReply')).toEqual([expect.objectContaining({ success: true, matchIndex: 3 })]);
+    expect(repliesIn(followerReady, 'appendEntriesReply')).toEqual([
+      expect.objectContaining({ success: true, matchIndex: 3 }),
+    ]);
     h.inFlight = [];
     n1.step({ type: 'receive', message: repliesIn(followerReady, 'appendEntriesReply')[0] });
     expect(n1.status().commitIndex).toBe(2);
@@ -460,7 +571,9 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
     n1.bootstrap(member('n1'), 0);
     expect(n1.status()).toMatchObject({ role: 'leader', term: 1, commitIndex: 0 });
     const first = n1.ready();
-    expect(first.entries).toEqual([expect.objectContaining({ index: 1, term: 1, body: { type: 'membership', members: [member('n1')] } })]);
+    expect(first.entries).toEqual([
+      expect.objectContaining({ index: 1, term: 1, body: { type: 'membership', members: [member('n1')] } }),
+    ]);
     expect(first.committedEntries).toEqual([]);
     n1.advance(first);
     expect(n1.status().commitIndex).toBe(1);
@@ -473,7 +586,9 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
     h.cycle('n1'); // nothing new; commit waits for the advance of the Ready that wrote entry 2
     n1.advance(second);
     expect(n1.status().commitIndex).toBe(2);
-    expect(n1.ready().committedEntries).toEqual([expect.objectContaining({ index: 2, leaderTimeMs: 5, body: { type: 'command', command: 'x' } })]);
+    expect(n1.ready().committedEntries).toEqual([
+      expect.objectContaining({ index: 2, leaderTimeMs: 5, body: { type: 'command', command: 'x' } }),
+    ]);
   });
 
   it('a leader that hears from no majority for an election timeout steps down', () => {
@@ -511,7 +626,9 @@ describe('RaftNode: the Ready contract', () => {
     const ready = n2.ready();
     expect(ready.hardState).toEqual({ term: 2, votedFor: 'n1', commitIndex: 1 });
     expect(ready.mustSync).toBe(true);
-    expect(ready.messages).toEqual([{ type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true }]);
+    expect(ready.messages).toEqual([
+      { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true },
+    ]);
     n2.advance(ready);
     expect(n2.hasReady()).toBe(false);
   });
@@ -545,14 +662,17 @@ describe('RaftNode: the Ready contract', () => {
     h.settle();
     const disk = h.disks.get('n2')!;
     expect(disk.hardState.commitIndex).toBe(3);
-    const restarted = new RaftNode<Cmd>(config('n2'), new FixedTimeout(30), { hardState: disk.hardState, entries: disk.entries });
+    const restarted = new RaftNode<Cmd>(config('n2'), new FixedTimeout(30), {
+      hardState: disk.hardState,
+      entries: disk.entries,
+    });
     expect(restarted.status()).toMatchObject({ term: 2, commitIndex: 3, appliedIndex: 0, role: 'follower' });
     expect(restarted.ready().committedEntries.map((e) => e.index)).toEqual([1, 2, 3]);
   });
 });
 
 describe('ReadyProcessor: persist -> send -> apply -> advance', () => {
-  it('sends a Ready\'s messages and applies its entries only once the persist has resolved', async () => {
+  it("sends a Ready's messages and applies its entries only once the persist has resolved", async () => {
     const events: string[] = [];
     let finishPersist: () => void = () => {};
     const storage: DurableStorage<Cmd> = {
@@ -561,8 +681,16 @@ describe('ReadyProcessor: persist -> send -> apply -> advance', () => {
         return new Promise<void>((resolve) => (finishPersist = resolve));
       },
     };
-    const node = new RaftNode<Cmd>(config('n1'), new FixedTimeout(30), { hardState: { term: 0, votedFor: null, commitIndex: 0 }, entries: [] });
-    const processor = new ReadyProcessor(node, storage, { send: (m) => events.push(`send ${m.type}`) }, { apply: (entries) => events.push(`apply ${entries.map((e) => e.index).join(',')}`) });
+    const node = new RaftNode<Cmd>(config('n1'), new FixedTimeout(30), {
+      hardState: { term: 0, votedFor: null, commitIndex: 0 },
+      entries: [],
+    });
+    const processor = new ReadyProcessor(
+      node,
+      storage,
+      { send: (m) => events.push(`send ${m.type}`) },
+      { apply: (entries) => events.push(`apply ${entries.map((e) => e.index).join(',')}`) },
+    );
     node.bootstrap(member('n1'), 0);
     processor.kick();
     await Promise.resolve();
@@ -584,8 +712,13 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
     const n1 = h.node('n1');
     h.partition(['n1'], ['n2', 'n3']);
     const four = ['n1', 'n2', 'n3', 'n4'].map(member);
-    expect(n1.step({ type: 'changeMembership', members: four, nowMs: 0 })).toMatchObject({ type: 'proposed', index: 3 });
-    expect(n1.step({ type: 'changeMembership', members: [...four, member('n5')], nowMs: 0 })).toEqual({ type: 'membershipChangePending' });
+    expect(n1.step({ type: 'changeMembership', members: four, nowMs: 0 })).toMatchObject({
+      type: 'proposed',
+      index: 3,
+    });
+    expect(n1.step({ type: 'changeMembership', members: [...four, member('n5')], nowMs: 0 })).toEqual({
+      type: 'membershipChangePending',
+    });
     // A membership entry takes effect as soon as it is in the log (uncommitted).
     expect(n1.status().members.map((m) => m.id)).toEqual(['n1', 'n2', 'n3', 'n4']);
   });
@@ -612,11 +745,16 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
     const h = threeNodes();
     h.tick('n1', MIN_TIMEOUT);
     grantPreVote(h.node('n1'), 'n2', 2);
-    h.node('n1').step({ type: 'receive', message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true } });
+    h.node('n1').step({
+      type: 'receive',
+      message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true },
+    });
     const n1 = h.node('n1');
     expect(n1.status()).toMatchObject({ role: 'leader', term: 2, commitIndex: 1, lastIndex: 2 });
     const four = ['n1', 'n2', 'n3', 'n4'].map(member);
-    expect(n1.step({ type: 'changeMembership', members: four, nowMs: 0 })).toEqual({ type: 'membershipChangePending' });
+    expect(n1.step({ type: 'changeMembership', members: four, nowMs: 0 })).toEqual({
+      type: 'membershipChangePending',
+    });
   });
 
   it('thesis §4.1 erratum: without that rule, two leaders commit different entries at the same index', () => {
@@ -627,7 +765,8 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
       for (const b of nodes) {
         const upTo = Math.min(a.status().commitIndex, b.status().commitIndex);
         for (let i = 1; i <= upTo; i++) {
-          if (a.id < b.id && a.termAt(i) !== b.termAt(i)) conflicts.push(`index ${i}: ${a.id} committed term ${a.termAt(i)}, ${b.id} term ${b.termAt(i)}`);
+          if (a.id < b.id && a.termAt(i) !== b.termAt(i))
+            conflicts.push(`index ${i}: ${a.id} committed term ${a.termAt(i)}, ${b.id} term ${b.termAt(i)}`);
         }
       }
     }
@@ -646,7 +785,12 @@ function erratumScenario(): Harness {
   const h = new Harness();
   const c0 = ['n1', 'n2', 'n3', 'n4'];
   const timeouts: Record<NodeId, number> = { n1: 10, n2: 12, n3: 40, n4: 40 };
-  for (const id of c0) h.add(id, { log: [membershipEntry(1, 1, c0)], hardState: { term: 1, commitIndex: 1 }, timeout: timeouts[id] });
+  for (const id of c0)
+    h.add(id, {
+      log: [membershipEntry(1, 1, c0)],
+      hardState: { term: 1, commitIndex: 1 },
+      timeout: timeouts[id],
+    });
   h.add('n5', { timeout: 40 });
   h.tickUntil(c0, () => h.node('n1').isLeader && h.node('n4').status().commitIndex === 2);
 

@@ -308,7 +308,8 @@ export class RaftNode<C> {
       if (read.seq <= seq) read.acks.add(from);
       let voters = 0;
       for (const id of read.acks) if (this.isVoter(id)) voters++;
-      if (read.index !== null && voters >= majority) this.readStates.push({ requestId: read.requestId, index: read.index });
+      if (read.index !== null && voters >= majority)
+        this.readStates.push({ requestId: read.requestId, index: read.index });
       else waiting.push(read);
     }
     this.pendingReads = waiting;
@@ -346,9 +347,24 @@ export class RaftNode<C> {
    */
   private answerStaleMessage(message: PeerMessage<C>): void {
     if (message.type === 'appendEntries') {
-      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success: false, matchIndex: 0, lastLogIndex: this.log.lastIndex, rejectedIndex: message.prevLogIndex });
+      this.send({
+        type: 'appendEntriesReply',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        success: false,
+        matchIndex: 0,
+        lastLogIndex: this.log.lastIndex,
+        rejectedIndex: message.prevLogIndex,
+      });
     } else if (message.type === 'requestVote') {
-      this.send({ type: 'requestVoteReply', from: this.id, to: message.from, term: this.term, granted: false });
+      this.send({
+        type: 'requestVoteReply',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        granted: false,
+      });
     }
   }
 
@@ -370,7 +386,17 @@ export class RaftNode<C> {
     this.electionElapsedTicks = 0;
     this.preVoting = false;
     const reply = (success: boolean, matchIndex: LogIndex, lastLogIndex: LogIndex) =>
-      this.send({ type: 'appendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, lastLogIndex, readSeq: message.readSeq, ...(success ? {} : { rejectedIndex: message.prevLogIndex }) });
+      this.send({
+        type: 'appendEntriesReply',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        success,
+        matchIndex,
+        lastLogIndex,
+        readSeq: message.readSeq,
+        ...(success ? {} : { rejectedIndex: message.prevLogIndex }),
+      });
 
     if (!entriesFollow(message)) return;
     if (message.prevLogIndex > this.log.lastIndex) {
@@ -436,14 +462,32 @@ export class RaftNode<C> {
     if (this.preVotesGranted.size >= majorityOf(this.members.length)) return this.campaign();
     for (const member of this.members) {
       if (member.id === this.id) continue;
-      this.send({ type: 'requestVote', from: this.id, to: member.id, term: this.term + 1, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm, preVote: true });
+      this.send({
+        type: 'requestVote',
+        from: this.id,
+        to: member.id,
+        term: this.term + 1,
+        lastLogIndex: this.log.lastIndex,
+        lastLogTerm: this.log.lastTerm,
+        preVote: true,
+      });
     }
   }
 
   /** Would we vote? Only if we hear no leader ourselves and the candidate's log is current. */
   private handlePreVote(message: RequestVoteMessage): void {
-    const granted = message.term > this.term && !this.inLeaderLease() && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
-    this.send({ type: 'requestVoteReply', from: this.id, to: message.from, term: granted ? message.term : this.term, granted, preVote: true });
+    const granted =
+      message.term > this.term &&
+      !this.inLeaderLease() &&
+      this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+    this.send({
+      type: 'requestVoteReply',
+      from: this.id,
+      to: message.from,
+      term: granted ? message.term : this.term,
+      granted,
+      preVote: true,
+    });
   }
 
   private handlePreVoteReply(message: RequestVoteReplyMessage): void {
@@ -468,7 +512,14 @@ export class RaftNode<C> {
     if (this.votesGranted.size >= majorityOf(this.members.length)) return this.becomeLeader();
     for (const member of this.members) {
       if (member.id === this.id) continue;
-      this.send({ type: 'requestVote', from: this.id, to: member.id, term: this.term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm });
+      this.send({
+        type: 'requestVote',
+        from: this.id,
+        to: member.id,
+        term: this.term,
+        lastLogIndex: this.log.lastIndex,
+        lastLogTerm: this.log.lastTerm,
+      });
     }
   }
 
@@ -488,7 +539,8 @@ export class RaftNode<C> {
     this.electionElapsedTicks = 0;
     this.progress = new Map();
     for (const member of this.members) {
-      if (member.id !== this.id) this.progress.set(member.id, newFollowerProgress(this.log.lastIndex, this.tickCount));
+      if (member.id !== this.id)
+        this.progress.set(member.id, newFollowerProgress(this.log.lastIndex, this.tickCount));
     }
     // Section 5.4.2: earlier terms' entries commit only through one of our own term.
     if (this.log.lastTerm !== this.term) this.appendOwn({ type: 'noop' }, this.leaderClockMs);
@@ -502,7 +554,8 @@ export class RaftNode<C> {
     // No follower can hold more than we sent; such a reply is forged or corrupt.
     if (message.matchIndex > this.log.lastIndex || message.lastLogIndex < -1) return;
     progress.lastHeardTick = this.tickCount;
-    if (message.readSeq !== undefined && this.pendingReads.length > 0) this.confirmReads(message.from, message.readSeq);
+    if (message.readSeq !== undefined && this.pendingReads.length > 0)
+      this.confirmReads(message.from, message.readSeq);
     if (message.success) {
       if (message.matchIndex > progress.matchIndex) progress.matchIndex = message.matchIndex;
       progress.nextIndex = Math.max(progress.nextIndex, progress.matchIndex + 1);
@@ -547,7 +600,8 @@ export class RaftNode<C> {
   private checkQuorum(): void {
     let active = this.isVoter(this.id) ? 1 : 0;
     for (const [id, progress] of this.progress) {
-      if (this.isVoter(id) && this.tickCount - progress.lastHeardTick < this.config.electionTimeoutMinTicks) active++;
+      if (this.isVoter(id) && this.tickCount - progress.lastHeardTick < this.config.electionTimeoutMinTicks)
+        active++;
     }
     if (active < majorityOf(this.members.length)) return this.becomeFollower(this.term, null);
     this.electionElapsedTicks = 0;
@@ -564,7 +618,8 @@ export class RaftNode<C> {
    */
   private streamEntries(): void {
     for (const [id, progress] of this.progress) {
-      if (this.canStream(progress) || (this.commitNewsPending && !progress.probing)) this.sendAppend(id, progress);
+      if (this.canStream(progress) || (this.commitNewsPending && !progress.probing))
+        this.sendAppend(id, progress);
     }
     this.commitNewsPending = false;
   }
@@ -591,7 +646,17 @@ export class RaftNode<C> {
     const entries = this.log.slice(progress.nextIndex, prevLogIndex + this.config.maxEntriesPerMessage);
     // While probing, one message at a time; while streaming, assume delivery.
     if (!progress.probing && entries.length > 0) progress.nextIndex = entries[entries.length - 1].index + 1;
-    this.send({ type: 'appendEntries', from: this.id, to, term: this.term, prevLogIndex, prevLogTerm, entries, leaderCommit: this.commitIndex, readSeq: this.readSeq });
+    this.send({
+      type: 'appendEntries',
+      from: this.id,
+      to,
+      term: this.term,
+      prevLogIndex,
+      prevLogTerm,
+      entries,
+      leaderCommit: this.commitIndex,
+      readSeq: this.readSeq,
+    });
   }
 
   // --- shared -----------------------------------------------------------------------
@@ -659,7 +724,9 @@ export class RaftNode<C> {
 
   private hardStateChanged(): boolean {
     const last = this.handedOutHardState;
-    return last.term !== this.term || last.votedFor !== this.votedFor || last.commitIndex !== this.commitIndex;
+    return (
+      last.term !== this.term || last.votedFor !== this.votedFor || last.commitIndex !== this.commitIndex
+    );
   }
 }
 
@@ -668,7 +735,12 @@ function entriesFollow<C>(message: AppendEntriesMessage<C>): boolean {
   let previousTerm = message.prevLogTerm;
   for (let i = 0; i < message.entries.length; i++) {
     const entry = message.entries[i];
-    if (entry.index !== message.prevLogIndex + 1 + i || entry.term < previousTerm || entry.term > message.term) return false;
+    if (
+      entry.index !== message.prevLogIndex + 1 + i ||
+      entry.term < previousTerm ||
+      entry.term > message.term
+    )
+      return false;
     previousTerm = entry.term;
   }
   return true;

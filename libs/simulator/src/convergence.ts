@@ -17,20 +17,43 @@ export interface ConvergedState {
 export function checkConverged(cluster: SimulatedCluster, expectedMembers: number): ConvergedState {
   check(cluster.upNodes().length === cluster.nodes.length, 'liveness: a node is still down');
   const leaders = cluster.liveLeaders();
-  check(leaders.length === 1, `liveness: ${leaders.length} leaders after healing (${leaders.map((n) => n.id).join(', ')})`);
+  check(
+    leaders.length === 1,
+    `liveness: ${leaders.length} leaders after healing (${leaders.map((n) => n.id).join(', ')})`,
+  );
   const leader = leaders[0].raft.status();
-  check(leader.members.length === expectedMembers, `liveness: the leader's membership has ${leader.members.length} of ${expectedMembers} servers`);
+  check(
+    leader.members.length === expectedMembers,
+    `liveness: the leader's membership has ${leader.members.length} of ${expectedMembers} servers`,
+  );
   const leaderLocks = JSON.stringify(leaders[0].table.list('', 10000));
   for (const node of cluster.nodes) {
     const status = node.raft.status();
     const where = `liveness: ${node.id} (term ${status.term}, ${status.role})`;
-    check(status.commitIndex === leader.commitIndex, `${where} has commit index ${status.commitIndex}, leader ${leader.id} has ${leader.commitIndex}`);
-    check(status.appliedIndex === status.commitIndex, `${where} applied ${status.appliedIndex} of ${status.commitIndex}`);
-    check(node.table.appliedIndex === status.commitIndex, `${where} lock table is at ${node.table.appliedIndex} of ${status.commitIndex}`);
-    check(JSON.stringify(node.table.list('', 10000)) === leaderLocks, `${where} lock table differs from the leader's`);
+    check(
+      status.commitIndex === leader.commitIndex,
+      `${where} has commit index ${status.commitIndex}, leader ${leader.id} has ${leader.commitIndex}`,
+    );
+    check(
+      status.appliedIndex === status.commitIndex,
+      `${where} applied ${status.appliedIndex} of ${status.commitIndex}`,
+    );
+    check(
+      node.table.appliedIndex === status.commitIndex,
+      `${where} lock table is at ${node.table.appliedIndex} of ${status.commitIndex}`,
+    );
+    check(
+      JSON.stringify(node.table.list('', 10000)) === leaderLocks,
+      `${where} lock table differs from the leader's`,
+    );
     cluster.checker.proposals.checkAllApplied(node.id, cluster.checker.appliedKeys(node.id));
   }
-  return { leaderId: leader.id, term: leader.term, commitIndex: leader.commitIndex, locksHeld: leaders[0].table.size };
+  return {
+    leaderId: leader.id,
+    term: leader.term,
+    commitIndex: leader.commitIndex,
+    locksHeld: leaders[0].table.size,
+  };
 }
 
 /** The convergence check as a question: null when converged, else what is still wrong. */

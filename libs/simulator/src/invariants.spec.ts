@@ -3,9 +3,29 @@ import type { LockCommand } from '@app/lock-table';
 import { SafetyChecker } from './invariants';
 
 type Message = PeerMessage<LockCommand>;
-const heartbeat = (from: string, term: number): Message => ({ type: 'appendEntries', from, to: 'x', term, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 });
-const grant = (from: string, to: string, term: number): Message => ({ type: 'requestVoteReply', from, to, term, granted: true });
-const noop = (index: number, term: number) => ({ index, term, leaderTimeMs: 0, body: { type: 'noop' as const } });
+const heartbeat = (from: string, term: number): Message => ({
+  type: 'appendEntries',
+  from,
+  to: 'x',
+  term,
+  prevLogIndex: 0,
+  prevLogTerm: 0,
+  entries: [],
+  leaderCommit: 0,
+});
+const grant = (from: string, to: string, term: number): Message => ({
+  type: 'requestVoteReply',
+  from,
+  to,
+  term,
+  granted: true,
+});
+const noop = (index: number, term: number) => ({
+  index,
+  term,
+  leaderTimeMs: 0,
+  body: { type: 'noop' as const },
+});
 
 describe('SafetyChecker', () => {
   it('election safety: two nodes leading the same term is a violation', () => {
@@ -40,8 +60,12 @@ describe('SafetyChecker', () => {
   it('a restart must not lose a term the node spoke in, nor the vote it gave', () => {
     const checker = new SafetyChecker();
     checker.onSend(grant('n2', 'n1', 5));
-    expect(() => checker.onRestart('n2', { hardState: { term: 4, votedFor: null, commitIndex: 0 }, entries: [] })).toThrow(/restarted at term 4 but had sent messages in term 5/);
-    expect(() => checker.onRestart('n2', { hardState: { term: 5, votedFor: 'n3', commitIndex: 0 }, entries: [] })).toThrow(/had voted for n1/);
+    expect(() =>
+      checker.onRestart('n2', { hardState: { term: 4, votedFor: null, commitIndex: 0 }, entries: [] }),
+    ).toThrow(/restarted at term 4 but had sent messages in term 5/);
+    expect(() =>
+      checker.onRestart('n2', { hardState: { term: 5, votedFor: 'n3', commitIndex: 0 }, entries: [] }),
+    ).toThrow(/had voted for n1/);
     checker.onRestart('n2', { hardState: { term: 5, votedFor: 'n1', commitIndex: 0 }, entries: [] });
   });
 });

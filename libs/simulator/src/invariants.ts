@@ -1,5 +1,13 @@
 import type { LockCommand, LockOutcome, LockTable } from '@app/lock-table';
-import type { LogEntry, LogIndex, NodeId, PeerMessage, RaftNode, RecoveredState, Term } from '@app/replicated-log';
+import type {
+  LogEntry,
+  LogIndex,
+  NodeId,
+  PeerMessage,
+  RaftNode,
+  RecoveredState,
+  Term,
+} from '@app/replicated-log';
 import { LockExclusion } from './lock-exclusion';
 import { ProposalLedger } from './proposal-ledger';
 import { check } from './simulation-failure';
@@ -59,24 +67,41 @@ export class SafetyChecker {
     if (message.type === 'requestVoteReply' && message.granted) {
       const key = `${message.from}@${message.term}`;
       const earlier = this.votes.get(key);
-      check(earlier === undefined || earlier === message.to, `${message.from} voted for both ${earlier} and ${message.to} in term ${message.term}`);
+      check(
+        earlier === undefined || earlier === message.to,
+        `${message.from} voted for both ${earlier} and ${message.to} in term ${message.term}`,
+      );
       this.votes.set(key, message.to);
     }
   }
 
   /** (3): every node applies 1, 2, 3... and the same entry, with the same outcome, at each index. */
-  onApply(nodeId: NodeId, incarnation: number, entry: LogEntry<LockCommand>, outcome: LockOutcome | null): void {
+  onApply(
+    nodeId: NodeId,
+    incarnation: number,
+    entry: LogEntry<LockCommand>,
+    outcome: LockOutcome | null,
+  ): void {
     const key = JSON.stringify([entry.term, entry.leaderTimeMs, entry.body]);
     const mine = this.appliedOf(nodeId, incarnation);
-    check(entry.index === mine.keys.length + 1, `${nodeId} applied index ${entry.index} after ${mine.keys.length}`);
+    check(
+      entry.index === mine.keys.length + 1,
+      `${nodeId} applied index ${entry.index} after ${mine.keys.length}`,
+    );
     mine.keys.push(key);
     const record: AppliedRecord = { key, outcome: JSON.stringify(outcome) };
     const first = this.applied[entry.index - 1];
     if (first === undefined) {
       this.applied.push(record);
     } else {
-      check(first.key === key, `state machine safety: ${nodeId} applied ${key} at ${entry.index}, another node applied ${first.key}`);
-      check(first.outcome === record.outcome, `${nodeId} got outcome ${record.outcome} at ${entry.index}, another node got ${first.outcome}`);
+      check(
+        first.key === key,
+        `state machine safety: ${nodeId} applied ${key} at ${entry.index}, another node applied ${first.key}`,
+      );
+      check(
+        first.outcome === record.outcome,
+        `${nodeId} got outcome ${record.outcome} at ${entry.index}, another node got ${first.outcome}`,
+      );
     }
     this.proposals.onApply(nodeId, incarnation, entry, key);
   }
@@ -87,7 +112,10 @@ export class SafetyChecker {
     for (const entry of entries) {
       if (entry.index > prefix) break;
       const committed = this.committedTerms[entry.index - 1];
-      check(entry.term === committed, `${nodeId} overwrote committed entry ${entry.index} (term ${committed}) with term ${entry.term}`);
+      check(
+        entry.term === committed,
+        `${nodeId} overwrote committed entry ${entry.index} (term ${committed}) with term ${entry.term}`,
+      );
     }
   }
 
@@ -97,11 +125,20 @@ export class SafetyChecker {
     const sent = this.maxSentTerm.get(nodeId) ?? 0;
     check(term >= sent, `${nodeId} restarted at term ${term} but had sent messages in term ${sent}`);
     const vote = this.votes.get(`${nodeId}@${term}`);
-    check(vote === undefined || votedFor === vote, `${nodeId} restarted with votedFor ${votedFor} in term ${term}, but had voted for ${vote}`);
+    check(
+      vote === undefined || votedFor === vote,
+      `${nodeId} restarted with votedFor ${votedFor} in term ${term}, but had voted for ${vote}`,
+    );
     const prefix = this.verifiedPrefix.get(nodeId) ?? 0;
-    check(recovered.entries.length >= prefix, `${nodeId} restarted with ${recovered.entries.length} entries, but held committed entries up to ${prefix}`);
+    check(
+      recovered.entries.length >= prefix,
+      `${nodeId} restarted with ${recovered.entries.length} entries, but held committed entries up to ${prefix}`,
+    );
     for (let i = 1; i <= prefix; i++) {
-      check(recovered.entries[i - 1].term === this.committedTerms[i - 1], `${nodeId} restarted with a different committed entry ${i}`);
+      check(
+        recovered.entries[i - 1].term === this.committedTerms[i - 1],
+        `${nodeId} restarted with a different committed entry ${i}`,
+      );
     }
   }
 
@@ -127,7 +164,10 @@ export class SafetyChecker {
 
   private observeLeader(nodeId: NodeId, term: Term): void {
     const known = this.leaders.get(term);
-    check(known === undefined || known === nodeId, `election safety: ${known} and ${nodeId} both led term ${term}`);
+    check(
+      known === undefined || known === nodeId,
+      `election safety: ${known} and ${nodeId} both led term ${term}`,
+    );
     this.leaders.set(term, nodeId);
   }
 
@@ -151,7 +191,10 @@ export class SafetyChecker {
       const term = view.raft.termAt(i);
       check(term !== undefined, `${view.id} has commit index ${commitIndex} but no entry ${i}`);
       if (i > this.committedTerms.length) this.committedTerms.push(term);
-      check(this.committedTerms[i - 1] === term, `${view.id} committed term ${term} at ${i}, another node committed term ${this.committedTerms[i - 1]}`);
+      check(
+        this.committedTerms[i - 1] === term,
+        `${view.id} committed term ${term} at ${i}, another node committed term ${this.committedTerms[i - 1]}`,
+      );
     }
     this.checkedCommit.set(view.id, { incarnation: view.incarnation, commitIndex });
   }
@@ -161,7 +204,10 @@ export class SafetyChecker {
     let prefix = this.verifiedPrefix.get(view.id) ?? 0;
     if (fullSweep) {
       for (let i = 1; i <= prefix; i++) {
-        check(view.raft.termAt(i) === this.committedTerms[i - 1], `${view.id} no longer holds committed entry ${i}`);
+        check(
+          view.raft.termAt(i) === this.committedTerms[i - 1],
+          `${view.id} no longer holds committed entry ${i}`,
+        );
       }
     }
     const limit = Math.min(this.committedTerms.length, view.raft.status().lastIndex);

@@ -28,7 +28,13 @@ export class LockExclusion {
   /** `${lock}#${token}` -> owner, across every node and incarnation */
   private readonly tokenOwners = new Map<string, string>();
 
-  onOutcome(nodeId: NodeId, incarnation: number, index: number, command: ClientLockCommand, outcome: LockOutcome): void {
+  onOutcome(
+    nodeId: NodeId,
+    incarnation: number,
+    index: number,
+    command: ClientLockCommand,
+    outcome: LockOutcome,
+  ): void {
     const shadow = this.shadowOf(nodeId, incarnation);
     const where = `${nodeId} applying ${JSON.stringify(command)} at ${index} -> ${JSON.stringify(outcome)}`;
     const holder = shadow.holders.get(command.name);
@@ -36,21 +42,45 @@ export class LockExclusion {
       case 'granted':
         return this.onGranted(shadow, index, command, outcome, where);
       case 'lockHeld':
-        check(command.type === 'preempt' && outcome.name === command.name, `${where}: lockHeld for another lock or command`);
-        check(holder !== undefined && holder.owner === outcome.owner && holder.owner !== command.clientId, `${where}: lockHeld but holder is ${JSON.stringify(holder)}`);
-        check(holder.fencingToken === outcome.fencingToken, `${where}: lockHeld reports token ${outcome.fencingToken}, holder has ${holder.fencingToken}`);
+        check(
+          command.type === 'preempt' && outcome.name === command.name,
+          `${where}: lockHeld for another lock or command`,
+        );
+        check(
+          holder !== undefined && holder.owner === outcome.owner && holder.owner !== command.clientId,
+          `${where}: lockHeld but holder is ${JSON.stringify(holder)}`,
+        );
+        check(
+          holder.fencingToken === outcome.fencingToken,
+          `${where}: lockHeld reports token ${outcome.fencingToken}, holder has ${holder.fencingToken}`,
+        );
         return;
       case 'released':
-        check(command.type === 'release' && outcome.name === command.name, `${where}: released for another lock or command`);
-        check(holder?.owner === command.clientId && holder.fencingToken === outcome.fencingToken, `${where}: released but holder is ${JSON.stringify(holder)}`);
+        check(
+          command.type === 'release' && outcome.name === command.name,
+          `${where}: released for another lock or command`,
+        );
+        check(
+          holder?.owner === command.clientId && holder.fencingToken === outcome.fencingToken,
+          `${where}: released but holder is ${JSON.stringify(holder)}`,
+        );
         shadow.holders.delete(command.name);
         return;
       case 'notHeld':
-        check(command.type === 'release' && outcome.name === command.name && holder === undefined, `${where}: notHeld but holder is ${JSON.stringify(holder)}`);
+        check(
+          command.type === 'release' && outcome.name === command.name && holder === undefined,
+          `${where}: notHeld but holder is ${JSON.stringify(holder)}`,
+        );
         return;
       case 'notOwner':
-        check(command.type === 'release' && outcome.name === command.name, `${where}: notOwner for another lock or command`);
-        check(holder !== undefined && holder.owner === outcome.owner && holder.owner !== command.clientId, `${where}: notOwner but holder is ${JSON.stringify(holder)}`);
+        check(
+          command.type === 'release' && outcome.name === command.name,
+          `${where}: notOwner for another lock or command`,
+        );
+        check(
+          holder !== undefined && holder.owner === outcome.owner && holder.owner !== command.clientId,
+          `${where}: notOwner but holder is ${JSON.stringify(holder)}`,
+        );
         return;
       default:
         // The workload uses no sessions, TTLs or queues, so nothing else may come back.
@@ -62,30 +92,57 @@ export class LockExclusion {
   checkTable(nodeId: NodeId, incarnation: number, table: LockTable): void {
     const shadow = this.shadowOf(nodeId, incarnation);
     const listed = table.list('', Number.MAX_SAFE_INTEGER);
-    check(listed.length === shadow.holders.size, `${nodeId}: lock table lists ${listed.length} locks, outcomes left ${shadow.holders.size}`);
+    check(
+      listed.length === shadow.holders.size,
+      `${nodeId}: lock table lists ${listed.length} locks, outcomes left ${shadow.holders.size}`,
+    );
     for (const lock of listed) {
       const holder = shadow.holders.get(lock.name);
-      check(holder?.owner === lock.owner && holder.fencingToken === lock.fencingToken, `${nodeId}: lock ${lock.name} held by ${lock.owner}/${lock.fencingToken} in the table, outcomes say ${JSON.stringify(holder)}`);
+      check(
+        holder?.owner === lock.owner && holder.fencingToken === lock.fencingToken,
+        `${nodeId}: lock ${lock.name} held by ${lock.owner}/${lock.fencingToken} in the table, outcomes say ${JSON.stringify(holder)}`,
+      );
     }
   }
 
-  private onGranted(shadow: Shadow, index: number, command: ClientLockCommand, outcome: Extract<LockOutcome, { type: 'granted' }>, where: string): void {
-    check(command.type === 'preempt' && outcome.name === command.name && outcome.owner === command.clientId, `${where}: granted to someone else than the preempting client`);
+  private onGranted(
+    shadow: Shadow,
+    index: number,
+    command: ClientLockCommand,
+    outcome: Extract<LockOutcome, { type: 'granted' }>,
+    where: string,
+  ): void {
+    check(
+      command.type === 'preempt' && outcome.name === command.name && outcome.owner === command.clientId,
+      `${where}: granted to someone else than the preempting client`,
+    );
     const holder = shadow.holders.get(command.name);
     if (holder !== undefined) {
       // Only the holder may be granted again, and its retry keeps the token.
-      check(holder.owner === outcome.owner, `${where}: granted while ${holder.owner} holds it (mutual exclusion broken)`);
-      check(holder.fencingToken === outcome.fencingToken, `${where}: repeat grant changed the token from ${holder.fencingToken}`);
+      check(
+        holder.owner === outcome.owner,
+        `${where}: granted while ${holder.owner} holds it (mutual exclusion broken)`,
+      );
+      check(
+        holder.fencingToken === outcome.fencingToken,
+        `${where}: repeat grant changed the token from ${holder.fencingToken}`,
+      );
       return;
     }
     const last = shadow.lastToken.get(command.name) ?? 0;
     check(outcome.fencingToken === index, `${where}: fencing token is not the granting entry's index`);
-    check(outcome.fencingToken > last, `${where}: fencing token ${outcome.fencingToken} not above the previous ${last}`);
+    check(
+      outcome.fencingToken > last,
+      `${where}: fencing token ${outcome.fencingToken} not above the previous ${last}`,
+    );
     shadow.lastToken.set(command.name, outcome.fencingToken);
     shadow.holders.set(command.name, { owner: outcome.owner, fencingToken: outcome.fencingToken });
     const key = `${command.name}#${outcome.fencingToken}`;
     const known = this.tokenOwners.get(key);
-    check(known === undefined || known === outcome.owner, `${where}: token ${key} was granted to ${known} elsewhere`);
+    check(
+      known === undefined || known === outcome.owner,
+      `${where}: token ${key} was granted to ${known} elsewhere`,
+    );
     this.tokenOwners.set(key, outcome.owner);
   }
 

@@ -31,6 +31,8 @@ export class LockWorkload {
     const name = `lock-${this.random.intBetween(1, this.locks)}`;
     const clientId = `client-${this.random.intBetween(1, this.clients)}`;
     // Slightly more preempts than releases keeps most locks held, so contention is the norm.
-    return this.random.next() < 0.55 ? { type: 'preempt', name, clientId } : { type: 'release', name, clientId };
+    return this.random.next() < 0.55
+      ? { type: 'preempt', name, clientId }
+      : { type: 'release', name, clientId };
   }
 }

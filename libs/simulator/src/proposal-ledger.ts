@@ -37,8 +37,12 @@ export class ProposalLedger {
     this.pending.delete(id);
     // Another term at that index: the proposal was overwritten before commit, the client saw no success.
     if (pending.term !== entry.term) return;
-    const same = entry.body.type === 'command' && JSON.stringify(entry.body.command) === JSON.stringify(pending.command);
-    check(same, `${nodeId} applied ${key} at ${entry.index} where it had proposed ${JSON.stringify(pending.command)} in the same term (log matching broken)`);
+    const same =
+      entry.body.type === 'command' && JSON.stringify(entry.body.command) === JSON.stringify(pending.command);
+    check(
+      same,
+      `${nodeId} applied ${key} at ${entry.index} where it had proposed ${JSON.stringify(pending.command)} in the same term (log matching broken)`,
+    );
     this.acknowledged.push({ index: entry.index, term: entry.term, key, nodeId });
   }
 
@@ -46,7 +50,10 @@ export class ProposalLedger {
   checkAllApplied(nodeId: NodeId, appliedKeys: readonly string[]): void {
     for (const ack of this.acknowledged) {
       const applied = appliedKeys[ack.index - 1];
-      check(applied === ack.key, `acknowledged proposal ${ack.key} at ${ack.index} (answered by ${ack.nodeId}) is ${applied === undefined ? 'not applied' : `replaced by ${applied}`} on ${nodeId}`);
+      check(
+        applied === ack.key,
+        `acknowledged proposal ${ack.key} at ${ack.index} (answered by ${ack.nodeId}) is ${applied === undefined ? 'not applied' : `replaced by ${applied}`} on ${nodeId}`,
+      );
     }
   }
 }

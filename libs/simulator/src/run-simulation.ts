@@ -19,20 +19,40 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const knobs = JSON.stringify({ ...options, seed: undefined });
-    const events = trace.recent().map((line) => `  ${line}`).join('\n');
-    const nodes = cluster.describe().map((line) => `  ${line}`).join('\n');
-    throw new Error(`simulation seed ${options.seed} failed: ${reason}\noptions: ${knobs}\nnodes:\n${nodes}\nlast events:\n${events}`, { cause: error });
+    const events = trace
+      .recent()
+      .map((line) => `  ${line}`)
+      .join('\n');
+    const nodes = cluster
+      .describe()
+      .map((line) => `  ${line}`)
+      .join('\n');
+    throw new Error(
+      `simulation seed ${options.seed} failed: ${reason}\noptions: ${knobs}\nnodes:\n${nodes}\nlast events:\n${events}`,
+      { cause: error },
+    );
   }
 }
 
-async function run(options: SimulationOptions, trace: Trace, cluster: SimulatedCluster): Promise<SimulationReport> {
+async function run(
+  options: SimulationOptions,
+  trace: Trace,
+  cluster: SimulatedCluster,
+): Promise<SimulationReport> {
   const random = cluster.random;
-  const schedule = new FaultSchedule(new SeededRandom(random.intBetween(0, 0xffffffff)), options, cluster.nodes.map((n) => n.id));
+  const schedule = new FaultSchedule(
+    new SeededRandom(random.intBetween(0, 0xffffffff)),
+    options,
+    cluster.nodes.map((n) => n.id),
+  );
   const counts = { partitions: 0, dropBursts: 0 };
   await cluster.start();
   for (let tick = 1; tick <= options.ticks; tick++) {
     trace.setTick(tick);
-    const snapshot = { down: new Set(cluster.nodes.filter((n) => !n.up).map((n) => n.id)), leaders: cluster.liveLeaders().map((n) => n.id) };
+    const snapshot = {
+      down: new Set(cluster.nodes.filter((n) => !n.up).map((n) => n.id)),
+      leaders: cluster.liveLeaders().map((n) => n.id),
+    };
     let crash: string | undefined;
     for (const action of schedule.actionsFor(tick, snapshot)) {
       // Crashes land in the middle of the tick, where Ready cycles may be half done.
@@ -65,7 +85,12 @@ async function run(options: SimulationOptions, trace: Trace, cluster: SimulatedC
 }
 
 /** Every fault but a crash, which `runTick` injects part-way through the tick. */
-function applyFault(cluster: SimulatedCluster, action: Exclude<FaultAction, { type: 'crash' }>, trace: Trace, counts: { partitions: number; dropBursts: number }): void {
+function applyFault(
+  cluster: SimulatedCluster,
+  action: Exclude<FaultAction, { type: 'crash' }>,
+  trace: Trace,
+  counts: { partitions: number; dropBursts: number },
+): void {
   switch (action.type) {
     case 'restart':
       return cluster.restart(action.nodeId);
@@ -96,7 +121,11 @@ const MAX_LIVENESS_FACTOR = 6;
  * longer than the nominal length, so the phase is extended while replication still makes
  * progress; a cluster that stops making progress fails the convergence check.
  */
-async function runLivenessPhase(cluster: SimulatedCluster, options: SimulationOptions, trace: Trace): Promise<number> {
+async function runLivenessPhase(
+  cluster: SimulatedCluster,
+  options: SimulationOptions,
+  trace: Trace,
+): Promise<number> {
   trace.setTick(options.ticks + 1);
   trace.add('liveness phase: heal, restart all, no loss');
   cluster.network.heal();
@@ -116,6 +145,7 @@ async function runLivenessPhase(cluster: SimulatedCluster, options: SimulationOp
     if (tick < nominalEnd) continue;
     if (convergenceGap(cluster, options.nodes) === null || tick - progress.tick > STALL_TICKS) break;
   }
-  if (tick > nominalEnd) trace.add(`liveness phase extended to ${tick - options.ticks} ticks (last progress at ${progress.tick})`);
+  if (tick > nominalEnd)
+    trace.add(`liveness phase extended to ${tick - options.ticks} ticks (last progress at ${progress.tick})`);
   return Math.min(tick, hardEnd) - options.ticks;
 }

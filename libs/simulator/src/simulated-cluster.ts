@@ -1,5 +1,14 @@
 import type { LockCommand } from '@app/lock-table';
-import { SeededRandom, type Input, type LogEntry, type Member, type NodeId, type RaftConfig, type RecoveredState, type StepResult } from '@app/replicated-log';
+import {
+  SeededRandom,
+  type Input,
+  type LogEntry,
+  type Member,
+  type NodeId,
+  type RaftConfig,
+  type RecoveredState,
+  type StepResult,
+} from '@app/replicated-log';
 import { FailureLatch } from './failure-latch';
 import { SafetyChecker } from './invariants';
 import { LockWorkload } from './lock-workload';
@@ -51,7 +60,8 @@ export class SimulatedCluster {
   ) {
     this.network = new SimulatedNetwork(this.fork(), options.network);
     this.workload = new LockWorkload(this.fork(), options.clients, options.locks, options.proposalRate);
-    const onWrite = (nodeId: NodeId, entries: LogEntry<LockCommand>[]) => this.checker.onDiskWrite(nodeId, entries);
+    const onWrite = (nodeId: NodeId, entries: LogEntry<LockCommand>[]) =>
+      this.checker.onDiskWrite(nodeId, entries);
     for (let i = 1; i <= options.nodes; i++) {
       const id = `n${i}`;
       const disk = new SimulatedDisk<LockCommand>(id, this.fork(), options.faults.unsyncedWriteLoss, onWrite);
@@ -65,7 +75,14 @@ export class SimulatedCluster {
     if (this.options.mode === 'static') {
       const genesis: RecoveredState<LockCommand> = {
         hardState: { term: 1, votedFor: null, commitIndex: 1 },
-        entries: [{ term: 1, index: 1, leaderTimeMs: 0, body: { type: 'membership', members: this.nodes.map((n) => n.member) } }],
+        entries: [
+          {
+            term: 1,
+            index: 1,
+            leaderTimeMs: 0,
+            body: { type: 'membership', members: this.nodes.map((n) => n.member) },
+          },
+        ],
       };
       for (const node of this.nodes) await node.disk.persist({ ...genesis, mustSync: true });
     }
@@ -89,7 +106,8 @@ export class SimulatedCluster {
       if (node.up) await this.input(node, { type: 'receive', message: due[i] });
     }
     for (const node of this.upNodes()) await this.input(node, { type: 'tick', nowMs: tick * MS_PER_TICK });
-    if (plan.joins && this.options.mode !== 'static' && tick % JOIN_INTERVAL_TICKS === 0) await this.driveMembership(tick, plan.reconfigure);
+    if (plan.joins && this.options.mode !== 'static' && tick % JOIN_INTERVAL_TICKS === 0)
+      await this.driveMembership(tick, plan.reconfigure);
     if (plan.proposals) await this.propose(tick);
     await this.settle();
     this.checker.afterTick(this.nodes, tick);
@@ -109,7 +127,9 @@ export class SimulatedCluster {
     this.checker.onRestart(id, recovered);
     node.start(recovered, this.fork());
     const { term, votedFor, commitIndex } = recovered.hardState;
-    this.trace.add(`restart ${id} term=${term} votedFor=${votedFor} commit=${commitIndex} entries=${recovered.entries.length}`);
+    this.trace.add(
+      `restart ${id} term=${term} votedFor=${votedFor} commit=${commitIndex} entries=${recovered.entries.length}`,
+    );
   }
 
   /** One line per node, for failure messages. */
@@ -117,7 +137,8 @@ export class SimulatedCluster {
     return this.nodes.map((node) => {
       if (!node.up) return `${node.id}: down`;
       if (node.raft === undefined) return `${node.id}: not started`;
-      const { role, term, leaderId, commitIndex, appliedIndex, lastIndex, members, progress } = node.raft.status();
+      const { role, term, leaderId, commitIndex, appliedIndex, lastIndex, members, progress } =
+        node.raft.status();
       const memberIds = members.map((m) => m.id).join(',');
       return `${node.id}#${node.incarnation}: ${role} term=${term} leader=${leaderId} commit=${commitIndex} applied=${appliedIndex} last=${lastIndex} members=[${memberIds}] progress=${JSON.stringify(progress)}`;
     });
@@ -147,7 +168,8 @@ export class SimulatedCluster {
     const result = this.latch.guard(() => node.raft.step(input));
     this.latch.guard(() => this.checker.afterStep(node));
     if (node.raft.isLeader && !wasLeader) this.trace.add(`${node.id} leads term ${node.raft.status().term}`);
-    if (!node.raft.isLeader && wasLeader) this.trace.add(`${node.id} steps down (term ${node.raft.status().term})`);
+    if (!node.raft.isLeader && wasLeader)
+      this.trace.add(`${node.id} steps down (term ${node.raft.status().term})`);
     node.processor.kick();
     const draw = this.random.next();
     if (draw < this.options.eagerIdleRate) await this.drain(node);
@@ -176,8 +198,13 @@ export class SimulatedCluster {
       // With a stale leader around, clients may well be talking to it.
       const node = leaders[this.random.intBetween(0, leaders.length - 1)];
       const incarnation = node.incarnation;
-      const result = await this.input(node, { type: 'propose', body: { type: 'command', command }, nowMs: tick * MS_PER_TICK });
-      if (result.type === 'proposed') this.checker.proposals.propose(node.id, incarnation, result.index, result.term, command);
+      const result = await this.input(node, {
+        type: 'propose',
+        body: { type: 'command', command },
+        nowMs: tick * MS_PER_TICK,
+      });
+      if (result.type === 'proposed')
+        this.checker.proposals.propose(node.id, incarnation, result.index, result.term, command);
     }
   }
 
@@ -206,13 +233,27 @@ export class SimulatedCluster {
       next = [...members, memberOf(outside[0].id)];
     }
     if (next === null) return;
-    const result = await this.input(leader, { type: 'changeMembership', members: next, nowMs: tick * MS_PER_TICK });
-    if (result.type === 'proposed') this.trace.add(`${leader.id} proposes members [${next.map((m) => m.id).join(',')}] at ${result.index} (term ${result.term})`);
+    const result = await this.input(leader, {
+      type: 'changeMembership',
+      members: next,
+      nowMs: tick * MS_PER_TICK,
+    });
+    if (result.type === 'proposed')
+      this.trace.add(
+        `${leader.id} proposes members [${next.map((m) => m.id).join(',')}] at ${result.index} (term ${result.term})`,
+      );
   }
 
   private raftConfig(id: NodeId): RaftConfig {
-    const { heartbeatIntervalTicks, electionTimeoutMinTicks, electionTimeoutMaxTicks, maxEntriesPerMessage } = this.options;
-    return { id, heartbeatIntervalTicks, electionTimeoutMinTicks, electionTimeoutMaxTicks, maxEntriesPerMessage };
+    const { heartbeatIntervalTicks, electionTimeoutMinTicks, electionTimeoutMaxTicks, maxEntriesPerMessage } =
+      this.options;
+    return {
+      id,
+      heartbeatIntervalTicks,
+      electionTimeoutMinTicks,
+      electionTimeoutMaxTicks,
+      maxEntriesPerMessage,
+    };
   }
 
   /** An independent stream for one component, drawn from the run's seed. */

@@ -1,4 +1,12 @@
-import { EMPTY_HARD_STATE, type DurableStorage, type HardState, type LogEntry, type PersistRequest, type Random, type RecoveredState } from '@app/replicated-log';
+import {
+  EMPTY_HARD_STATE,
+  type DurableStorage,
+  type HardState,
+  type LogEntry,
+  type PersistRequest,
+  type Random,
+  type RecoveredState,
+} from '@app/replicated-log';
 import { check } from './simulation-failure';
 
 interface DiskWrite<C> {
@@ -36,7 +44,11 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
     this.checkAppendable(request.entries);
     this.onWrite(this.nodeId, request.entries);
     // A copy, as serialization would make: later changes to the objects cannot reach the disk.
-    const write: DiskWrite<C> = structuredClone({ hardState: request.hardState, entries: request.entries, mustSync: request.mustSync });
+    const write: DiskWrite<C> = structuredClone({
+      hardState: request.hardState,
+      entries: request.entries,
+      mustSync: request.mustSync,
+    });
     if (write.entries.length > 0) this.writtenLastIndex = write.entries[write.entries.length - 1].index;
     this.writes++;
     this.unsynced.push(write);
@@ -70,7 +82,9 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
   crash(): number {
     // Nobody is left to wait for a persist in flight; its fsync never completed.
     this.inFlight = [];
-    const keep = this.loseUnsyncedOnCrash ? this.random.intBetween(0, this.unsynced.length) : this.unsynced.length;
+    const keep = this.loseUnsyncedOnCrash
+      ? this.random.intBetween(0, this.unsynced.length)
+      : this.unsynced.length;
     const lost = this.unsynced.length - keep;
     this.flush(keep);
     this.unsynced = [];
@@ -92,9 +106,15 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
   private checkAppendable(entries: LogEntry<C>[]): void {
     if (entries.length === 0) return;
     const first = entries[0].index;
-    check(first >= 1 && first <= this.writtenLastIndex + 1, `${this.nodeId} disk: entries start at ${first} but the log ends at ${this.writtenLastIndex}`);
+    check(
+      first >= 1 && first <= this.writtenLastIndex + 1,
+      `${this.nodeId} disk: entries start at ${first} but the log ends at ${this.writtenLastIndex}`,
+    );
     entries.forEach((entry, i) => {
-      check(entry.index === first + i, `${this.nodeId} disk: entry ${entry.index} at position ${i} breaks the run from ${first}`);
+      check(
+        entry.index === first + i,
+        `${this.nodeId} disk: entry ${entry.index} at position ${i} breaks the run from ${first}`,
+      );
     });
   }
 

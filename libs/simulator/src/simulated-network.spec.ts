@@ -1,12 +1,22 @@
 import { SeededRandom, type PeerMessage } from '@app/replicated-log';
 import { SimulatedNetwork } from './simulated-network';
 
-const vote = (from: string, to: string, term = 1): PeerMessage<string> => ({ type: 'requestVoteReply', from, to, term, granted: true });
+const vote = (from: string, to: string, term = 1): PeerMessage<string> => ({
+  type: 'requestVoteReply',
+  from,
+  to,
+  term,
+  granted: true,
+});
 const reliable = { minDelayTicks: 1, maxDelayTicks: 1, dropRate: 0, duplicateRate: 0 };
 
 describe('SimulatedNetwork', () => {
   it('delivers a message once its delay has passed, as a copy', () => {
-    const network = new SimulatedNetwork<string>(new SeededRandom(1), { ...reliable, minDelayTicks: 2, maxDelayTicks: 2 });
+    const network = new SimulatedNetwork<string>(new SeededRandom(1), {
+      ...reliable,
+      minDelayTicks: 2,
+      maxDelayTicks: 2,
+    });
     const message = vote('n1', 'n2');
     network.send(message);
     network.setTick(1);
@@ -42,7 +52,12 @@ describe('SimulatedNetwork', () => {
   });
 
   it('with random delays, reorders; with duplication, delivers twice; with drops, loses', () => {
-    const network = new SimulatedNetwork<string>(new SeededRandom(7), { minDelayTicks: 1, maxDelayTicks: 5, dropRate: 0.2, duplicateRate: 0.2 });
+    const network = new SimulatedNetwork<string>(new SeededRandom(7), {
+      minDelayTicks: 1,
+      maxDelayTicks: 5,
+      dropRate: 0.2,
+      duplicateRate: 0.2,
+    });
     for (let term = 1; term <= 200; term++) network.send(vote('n1', 'n2', term));
     const terms: number[] = [];
     for (let tick = 1; tick <= 5; tick++) {
@@ -58,7 +73,12 @@ describe('SimulatedNetwork', () => {
 
   it('is a pure function of its seed', () => {
     const run = () => {
-      const network = new SimulatedNetwork<string>(new SeededRandom(99), { minDelayTicks: 1, maxDelayTicks: 4, dropRate: 0.1, duplicateRate: 0.1 });
+      const network = new SimulatedNetwork<string>(new SeededRandom(99), {
+        minDelayTicks: 1,
+        maxDelayTicks: 4,
+        dropRate: 0.1,
+        duplicateRate: 0.1,
+      });
       for (let term = 1; term <= 50; term++) network.send(vote('n1', 'n2', term));
       network.setTick(4);
       return network.takeDue().map((m) => m.term);

@@ -117,6 +117,10 @@ export class SimulatedNetwork<C> {
   private enqueue(message: PeerMessage<C>): void {
     const delay = this.random.intBetween(this.conditions.minDelayTicks, this.conditions.maxDelayTicks);
     // A copy, as a real network would deliver: no object is shared between two nodes.
-    this.inFlight.push({ deliverAt: this.now + delay, sequence: this.sequence++, message: structuredClone(message) });
+    this.inFlight.push({
+      deliverAt: this.now + delay,
+      sequence: this.sequence++,
+      message: structuredClone(message),
+    });
   }
 }

@@ -28,7 +28,12 @@ export function memberOf(id: NodeId): Member {
  * these detached from the simulator, which must still see the failure.
  */
 class LatchedRaftNode extends RaftNode<LockCommand> {
-  constructor(config: RaftConfig, random: Random, recovered: RecoveredState<LockCommand>, private readonly latch: FailureLatch) {
+  constructor(
+    config: RaftConfig,
+    random: Random,
+    recovered: RecoveredState<LockCommand>,
+    private readonly latch: FailureLatch,
+  ) {
     super(config, random, recovered);
   }
 
@@ -80,7 +85,10 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
     this.raft = new LatchedRaftNode(this.config, random, recovered, this.context.latch);
     this.table = new LockTable();
     const network = { send: (message: PeerMessage<LockCommand>) => this.send(message) };
-    const storage = { persist: (request: PersistRequest<LockCommand>) => this.context.latch.guard(() => this.disk.persist(request)) };
+    const storage = {
+      persist: (request: PersistRequest<LockCommand>) =>
+        this.context.latch.guard(() => this.disk.persist(request)),
+    };
     this.processor = new ReadyProcessor(this.raft, storage, network, this);
   }
 
@@ -99,7 +107,10 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
           const { command } = entry.body;
           // The table sees time only as the leader's clock stamped on the entry.
           outcome = this.table.apply(entry.index, command, entry.leaderTimeMs);
-          check(command.type === 'preempt' || command.type === 'release', `${this.id}: the workload never sends ${command.type}`);
+          check(
+            command.type === 'preempt' || command.type === 'release',
+            `${this.id}: the workload never sends ${command.type}`,
+          );
           this.context.checker.locks.onOutcome(this.id, this.incarnation, entry.index, command, outcome);
         } else {
           this.table.skip(entry.index);

@@ -75,7 +75,13 @@ const ALL_FAULTS: FaultToggles = {
 function resolveFaults(faults: SimulationInput['faults']): FaultToggles {
   if (faults === undefined || faults === true) return { ...ALL_FAULTS };
   if (faults === false) {
-    return { crashes: false, partitions: false, dropBursts: false, lossyNetwork: false, unsyncedWriteLoss: false };
+    return {
+      crashes: false,
+      partitions: false,
+      dropBursts: false,
+      lossyNetwork: false,
+      unsyncedWriteLoss: false,
+    };
   }
   return { ...ALL_FAULTS, ...faults };
 }

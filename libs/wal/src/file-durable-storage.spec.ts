@@ -11,12 +11,18 @@ import { encodeRecord } from './wal-record';
 type Cmd = { op: string };
 
 const entry = (index: number, term: number): LogEntry<Cmd> => ({
-  index, term, leaderTimeMs: 1_700_000_000_000 + index, body: { type: 'command', command: { op: `op-${index}-${term}` } },
+  index,
+  term,
+  leaderTimeMs: 1_700_000_000_000 + index,
+  body: { type: 'command', command: { op: `op-${index}-${term}` } },
 });
 const range = (first: number, last: number, term: number): LogEntry<Cmd>[] =>
   Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, term));
 const request = (partial: Partial<PersistRequest<Cmd>>): PersistRequest<Cmd> => ({
-  hardState: null, entries: [], mustSync: true, ...partial,
+  hardState: null,
+  entries: [],
+  mustSync: true,
+  ...partial,
 });
 
 describe('FileDurableStorage', () => {
@@ -101,7 +107,13 @@ describe('FileDurableStorage', () => {
   it('writes even when mustSync is false', async () => {
     const { storage } = await open();
     const sync = await spyOnFileHandle('sync');
-    await storage.persist(request({ entries: range(1, 2, 1), hardState: { term: 1, votedFor: null, commitIndex: 2 }, mustSync: false }));
+    await storage.persist(
+      request({
+        entries: range(1, 2, 1),
+        hardState: { term: 1, votedFor: null, commitIndex: 2 },
+        mustSync: false,
+      }),
+    );
     expect(sync).not.toHaveBeenCalled();
     // Another process sees the bytes in the page cache without any fsync.
     const { storage: other, recovered } = await open();
@@ -133,14 +145,19 @@ describe('FileDurableStorage', () => {
   });
 
   it('refuses to open a WAL corrupted before its tail', async () => {
-    await persistAll(request({ entries: range(1, 2, 1) }), request({ hardState: { term: 1, votedFor: 'n1', commitIndex: 1 } }));
+    await persistAll(
+      request({ entries: range(1, 2, 1) }),
+      request({ hardState: { term: 1, votedFor: 'n1', commitIndex: 1 } }),
+    );
     const data = fs.readFileSync(walPath);
     data[12] ^= 0x20; // inside the first record's payload
     fs.writeFileSync(walPath, data);
 
     const opening = open();
     await expect(opening).rejects.toThrow(WalCorruptionError);
-    await expect(opening).rejects.toThrow(`WAL ${walPath} is corrupt at byte offset 0: checksum mismatch; refusing to start`);
+    await expect(opening).rejects.toThrow(
+      `WAL ${walPath} is corrupt at byte offset 0: checksum mismatch; refusing to start`,
+    );
     expect(fs.readFileSync(walPath)).toEqual(data);
   });
 
@@ -157,10 +174,14 @@ describe('FileDurableStorage', () => {
     const { storage } = await FileDurableStorage.open<Cmd>(dir, { logger: () => undefined, onFatal });
     const sync = (await spyOnFileHandle('sync')).mockRejectedValueOnce(new Error('EIO: i/o error'));
 
-    await expect(storage.persist(request({ entries: range(1, 1, 1) }))).rejects.toThrow(/fsync failed \(EIO: i\/o error\)/);
+    await expect(storage.persist(request({ entries: range(1, 1, 1) }))).rejects.toThrow(
+      /fsync failed \(EIO: i\/o error\)/,
+    );
     expect(onFatal).toHaveBeenCalledTimes(1);
     expect(onFatal.mock.calls[0][0].message).toContain(walPath);
-    await expect(storage.persist(request({ entries: range(2, 2, 1) }))).rejects.toThrow(/unusable after an earlier failure/);
+    await expect(storage.persist(request({ entries: range(2, 2, 1) }))).rejects.toThrow(
+      /unusable after an earlier failure/,
+    );
     await storage.close();
     expect(sync).toHaveBeenCalledTimes(1);
     expect(onFatal).toHaveBeenCalledTimes(1);

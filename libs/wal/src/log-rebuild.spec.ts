@@ -4,7 +4,10 @@ import { rebuildLog } from './log-rebuild';
 import type { WalRecord } from './wal-record';
 
 const entry = (index: number, term: number): LogEntry<string> => ({
-  index, term, leaderTimeMs: 0, body: { type: 'noop' },
+  index,
+  term,
+  leaderTimeMs: 0,
+  body: { type: 'noop' },
 });
 const entries = (first: number, last: number, term: number): WalRecord<string> => ({
   t: 'entries',
@@ -26,12 +29,20 @@ describe('rebuildLog', () => {
 
   it('lets a record starting at i replace everything from i on', () => {
     const recovered = rebuildLog([entries(1, 5, 1), entries(3, 4, 2), entries(5, 5, 3)]);
-    expect(recovered.entries.map((e) => [e.index, e.term])).toEqual([[1, 1], [2, 1], [3, 2], [4, 2], [5, 3]]);
+    expect(recovered.entries.map((e) => [e.index, e.term])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 2],
+      [5, 3],
+    ]);
   });
 
   it('asserts on a gap or a non-contiguous record', () => {
     expect(() => rebuildLog([entries(1, 2, 1), entries(4, 4, 1)])).toThrow(AssertionError);
     expect(() => rebuildLog([entries(2, 2, 1)])).toThrow(AssertionError);
-    expect(() => rebuildLog<string>([{ t: 'entries', entries: [entry(1, 1), entry(3, 1)] }])).toThrow(AssertionError);
+    expect(() => rebuildLog<string>([{ t: 'entries', entries: [entry(1, 1), entry(3, 1)] }])).toThrow(
+      AssertionError,
+    );
   });
 });

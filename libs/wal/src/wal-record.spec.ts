@@ -4,7 +4,10 @@ import { MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, decodeRecordAt, encodeRecord } 
 import type { WalRecord } from './wal-record';
 
 const entry = (index: number, term: number): LogEntry<string> => ({
-  index, term, leaderTimeMs: 1000 + index, body: { type: 'command', command: `cmd-${index}` },
+  index,
+  term,
+  leaderTimeMs: 1000 + index,
+  body: { type: 'command', command: `cmd-${index}` },
 });
 
 /** A record with an arbitrary payload and a correct header. */
@@ -17,7 +20,10 @@ function rawRecord(payload: Buffer): Buffer {
 
 describe('wal-record', () => {
   it('lays out [u32 BE length][u32 BE crc32][UTF-8 JSON payload]', () => {
-    const record: WalRecord<string> = { t: 'hardState', hardState: { term: 2, votedFor: 'n1', commitIndex: 7 } };
+    const record: WalRecord<string> = {
+      t: 'hardState',
+      hardState: { term: 2, votedFor: 'n1', commitIndex: 7 },
+    };
     const bytes = encodeRecord(record);
     const payload = bytes.subarray(RECORD_HEADER_BYTES);
     expect(bytes.readUInt32BE(0)).toBe(payload.length);
@@ -27,7 +33,10 @@ describe('wal-record', () => {
 
   it('decodes consecutive records back to what was encoded', () => {
     const first: WalRecord<string> = { t: 'entries', entries: [entry(1, 1), entry(2, 1)] };
-    const second: WalRecord<string> = { t: 'hardState', hardState: { term: 1, votedFor: null, commitIndex: 2 } };
+    const second: WalRecord<string> = {
+      t: 'hardState',
+      hardState: { term: 1, votedFor: null, commitIndex: 2 },
+    };
     const buffer = Buffer.concat([encodeRecord(first), encodeRecord(second)]);
     const a = decodeRecordAt<string>(buffer, 0);
     expect(a.kind).toBe('record');
@@ -52,10 +61,15 @@ describe('wal-record', () => {
   it('reports implausible lengths and CRC-valid non-records as invalid', () => {
     const huge = Buffer.alloc(RECORD_HEADER_BYTES + 4);
     huge.writeUInt32BE(MAX_PAYLOAD_BYTES + 1, 0);
-    expect(decodeRecordAt(huge, 0)).toEqual({ kind: 'invalid', reason: `implausible record length ${MAX_PAYLOAD_BYTES + 1}` });
+    expect(decodeRecordAt(huge, 0)).toEqual({
+      kind: 'invalid',
+      reason: `implausible record length ${MAX_PAYLOAD_BYTES + 1}`,
+    });
     expect(decodeRecordAt(Buffer.alloc(RECORD_HEADER_BYTES), 0).kind).toBe('invalid');
     expect(decodeRecordAt(rawRecord(Buffer.from('{not json')), 0).kind).toBe('invalid');
     expect(decodeRecordAt(rawRecord(Buffer.from('{"t":"other"}')), 0).kind).toBe('invalid');
-    expect(decodeRecordAt(rawRecord(Buffer.from('{"t":"entries","entries":[{"index":"x"}]}')), 0).kind).toBe('invalid');
+    expect(decodeRecordAt(rawRecord(Buffer.from('{"t":"entries","entries":[{"index":"x"}]}')), 0).kind).toBe(
+      'invalid',
+    );
   });
 });

@@ -8,8 +8,7 @@ import type { HardState, LogEntry } from '@app/replicated-log';
  * torn or rotten record from a good one.
  */
 export type WalRecord<C> =
-  | { t: 'entries'; entries: LogEntry<C>[] }
-  | { t: 'hardState'; hardState: HardState };
+  { t: 'entries'; entries: LogEntry<C>[] } | { t: 'hardState'; hardState: HardState };
 
 export const RECORD_HEADER_BYTES = 8;
 /** No real record comes near this; a larger length prefix can only be garbage. */

@@ -7,7 +7,10 @@ import { replayWal } from './wal-replay';
 
 const PATH = '/data/n1/wal.log';
 const entry = (index: number, term: number): LogEntry<string> => ({
-  index, term, leaderTimeMs: 0, body: { type: 'command', command: `c${index}` },
+  index,
+  term,
+  leaderTimeMs: 0,
+  body: { type: 'command', command: `c${index}` },
 });
 const records: WalRecord<string>[] = [
   { t: 'entries', entries: [entry(1, 1), entry(2, 1)] },
@@ -71,7 +74,9 @@ describe('replayWal', () => {
     const error = corruptionOf(data);
     expect(error.offset).toBe(offset);
     expect(error.path).toBe(PATH);
-    expect(error.message).toBe(`WAL ${PATH} is corrupt at byte offset ${offset}: checksum mismatch; refusing to start`);
+    expect(error.message).toBe(
+      `WAL ${PATH} is corrupt at byte offset ${offset}: checksum mismatch; refusing to start`,
+    );
   });
 
   it('refuses an absurd length followed by more bytes', () => {
@@ -97,7 +102,9 @@ function encodeBogus(json: string): Buffer {
 
 describe('replayWal: a corrupt length in the middle', () => {
   it('is corruption, not a torn tail, when intact records follow', () => {
-    const records = [1, 2, 3].map((i) => encodeRecord({ t: 'hardState', hardState: { term: i, votedFor: null, commitIndex: 0 } }));
+    const records = [1, 2, 3].map((i) =>
+      encodeRecord({ t: 'hardState', hardState: { term: i, votedFor: null, commitIndex: 0 } }),
+    );
     const data = Buffer.concat(records);
     // Make the second record's length run past the end of the file.
     data.writeUInt32BE(0x00ffffff, records[0].length);

@@ -9,7 +9,10 @@ import { CloseSessionCommand } from './close-session.command';
 export class CloseSessionHandler implements ICommandHandler<CloseSessionCommand> {
   constructor(private readonly writes: LockWriteService) {}
 
-  execute({ sessionId, forwardedBy }: CloseSessionCommand): Promise<LockApiResult<CloseSessionResponse & { index?: number }>> {
+  execute({
+    sessionId,
+    forwardedBy,
+  }: CloseSessionCommand): Promise<LockApiResult<CloseSessionResponse & { index?: number }>> {
     return this.writes.write(
       { type: 'closeSession', sessionId },
       { pattern: MessagePatterns.closeSession, payload: { sessionId } },

@@ -27,7 +27,8 @@ export class JoinClusterHandler implements ICommandHandler<JoinClusterCommand> {
       if (result.type === 'membershipChangePending') {
         return { type: 'unavailable', reason: 'another membership change is in progress; retry' };
       }
-      if (result.type !== 'applied') return result.type === 'notLeader' ? { type: 'notLeader', leader: result.leader } : result;
+      if (result.type !== 'applied')
+        return result.type === 'notLeader' ? { type: 'notLeader', leader: result.leader } : result;
     }
     return ok({ members: this.replica.members.map((m) => ({ ...m })), leaderId: this.replica.self().id });
   }

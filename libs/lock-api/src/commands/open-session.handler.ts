@@ -14,7 +14,10 @@ function newSessionId(): string {
 export class OpenSessionHandler implements ICommandHandler<OpenSessionCommand> {
   constructor(private readonly writes: LockWriteService) {}
 
-  execute({ request, forwardedBy }: OpenSessionCommand): Promise<LockApiResult<OpenSessionResponse & { index?: number }>> {
+  execute({
+    request,
+    forwardedBy,
+  }: OpenSessionCommand): Promise<LockApiResult<OpenSessionResponse & { index?: number }>> {
     return this.writes.write(
       { type: 'openSession', sessionId: newSessionId(), clientId: request.clientId, ttlMs: request.ttlMs },
       { pattern: MessagePatterns.openSession, payload: request },

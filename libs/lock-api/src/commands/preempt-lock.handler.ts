@@ -28,7 +28,10 @@ export class PreemptLockHandler implements ICommandHandler<PreemptLockCommand> {
   }
 
   /** A queued preempt is answered when the queue hands it the lock or it leaves. */
-  private async answer({ outcome, index }: AppliedProposal, waitMs: number): Promise<LockApiResult<PreemptLockResponse>> {
+  private async answer(
+    { outcome, index }: AppliedProposal,
+    waitMs: number,
+  ): Promise<LockApiResult<PreemptLockResponse>> {
     if (outcome.type !== 'queued') return fromPreemptOutcome(outcome, index);
     const result = await this.waiting.wait(outcome.waiterId, waitMs + this.options.requestTimeoutMs);
     return fromWaitResult(outcome.name, result, this.replica.table.ownerOf(outcome.name));

@@ -10,9 +10,21 @@ type Holder = { owner: string; fencingToken: number } | null;
 export function fromPreemptOutcome(outcome: LockOutcome, index: number): LockApiResult<PreemptLockResponse> {
   switch (outcome.type) {
     case 'granted':
-      return ok({ name: outcome.name, acquired: true, owner: outcome.owner, fencingToken: outcome.fencingToken, index });
+      return ok({
+        name: outcome.name,
+        acquired: true,
+        owner: outcome.owner,
+        fencingToken: outcome.fencingToken,
+        index,
+      });
     case 'lockHeld':
-      return ok({ name: outcome.name, acquired: false, owner: outcome.owner, fencingToken: outcome.fencingToken, index });
+      return ok({
+        name: outcome.name,
+        acquired: false,
+        owner: outcome.owner,
+        fencingToken: outcome.fencingToken,
+        index,
+      });
     case 'sessionNotFound':
       return { type: 'notFound', message: 'session not found: unknown, closed or expired' };
     case 'sessionMismatch':
@@ -22,12 +34,28 @@ export function fromPreemptOutcome(outcome: LockOutcome, index: number): LockApi
   }
 }
 
-export function fromWaitResult(name: string, result: WaitResult, holder: Holder): LockApiResult<PreemptLockResponse> {
+export function fromWaitResult(
+  name: string,
+  result: WaitResult,
+  holder: Holder,
+): LockApiResult<PreemptLockResponse> {
   switch (result.type) {
     case 'granted':
-      return ok({ name, acquired: true, owner: result.owner, fencingToken: result.fencingToken, index: result.index });
+      return ok({
+        name,
+        acquired: true,
+        owner: result.owner,
+        fencingToken: result.fencingToken,
+        index: result.index,
+      });
     case 'left':
-      return ok({ name, acquired: false, owner: holder?.owner ?? null, fencingToken: holder?.fencingToken ?? null, index: result.index });
+      return ok({
+        name,
+        acquired: false,
+        owner: holder?.owner ?? null,
+        fencingToken: holder?.fencingToken ?? null,
+        index: result.index,
+      });
     case 'stillWaiting':
       return { type: 'unavailable', reason: 'the queue did not move in time; the outcome is unknown' };
   }

@@ -19,12 +19,17 @@ export class RemoveMemberHandler implements ICommandHandler<RemoveMemberCommand>
       return this.forwarder.forward<JoinClusterResponse>(MessagePatterns.removeMember, { id: memberId });
     }
     const current = this.replica.members;
-    if (!current.some((m) => m.id === memberId)) return { type: 'notFound', message: `${memberId} is not a member` };
+    if (!current.some((m) => m.id === memberId))
+      return { type: 'notFound', message: `${memberId} is not a member` };
     if (current.length === 1) return { type: 'badRequest', message: 'cannot remove the last member' };
     const result = await this.replica.changeMembership(current.filter((m) => m.id !== memberId));
-    if (result.type === 'membershipChangePending') return { type: 'unavailable', reason: 'another membership change is in progress; retry' };
+    if (result.type === 'membershipChangePending')
+      return { type: 'unavailable', reason: 'another membership change is in progress; retry' };
     if (result.type === 'notLeader') return { type: 'notLeader', leader: result.leader };
     if (result.type === 'unavailable') return result;
-    return ok({ members: this.replica.members.map((m) => ({ ...m })), leaderId: this.replica.leader()?.id ?? '' });
+    return ok({
+      members: this.replica.members.map((m) => ({ ...m })),
+      leaderId: this.replica.leader()?.id ?? '',
+    });
   }
 }

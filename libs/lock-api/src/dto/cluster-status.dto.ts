@@ -5,8 +5,14 @@ export class MemberStatusDto {
   @ApiProperty({ example: '127.0.0.1:8002' }) tcpAddress!: string;
   @ApiProperty({ example: '127.0.0.1:3002' }) httpAddress!: string;
   @ApiProperty({ enum: ['leader', 'follower', 'candidate', 'unknown'] }) role!: string;
-  @ApiProperty({ type: Number, nullable: true, description: 'on the leader: highest index on this member\'s disk' }) matchIndex!: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'on the leader: entries this member is behind' }) lag!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: "on the leader: highest index on this member's disk",
+  })
+  matchIndex!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'on the leader: entries this member is behind' })
+  lag!: number | null;
 }
 
 export class ClusterStatusDto {

@@ -7,7 +7,12 @@ export class OpenSessionBodyDto {
   @Matches(CLIENT_ID_PATTERN, { message: 'clientId must be a UUID' })
   clientId!: string;
 
-  @ApiPropertyOptional({ minimum: TTL_MIN_MS, maximum: TTL_MAX_MS, default: DEFAULT_SESSION_TTL_MS, description: 'the session ends this many ms after its last keepalive (a lower bound)' })
+  @ApiPropertyOptional({
+    minimum: TTL_MIN_MS,
+    maximum: TTL_MAX_MS,
+    default: DEFAULT_SESSION_TTL_MS,
+    description: 'the session ends this many ms after its last keepalive (a lower bound)',
+  })
   @IsOptional()
   @IsInt({ message: 'ttlMs must be an integer' })
   @Min(TTL_MIN_MS, { message: `ttlMs must be at least ${TTL_MIN_MS}` })
@@ -16,7 +21,10 @@ export class OpenSessionBodyDto {
 }
 
 export class SessionResponseDto {
-  @ApiProperty({ description: 'a secret: keep it; it proves ownership of the session\'s locks', example: '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c' })
+  @ApiProperty({
+    description: "a secret: keep it; it proves ownership of the session's locks",
+    example: '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c',
+  })
   sessionId!: string;
   @ApiProperty({ format: 'uuid' }) clientId!: string;
   @ApiProperty({ example: 10000 }) ttlMs!: number;

@@ -19,7 +19,8 @@ export class LockOwnersProjection implements IEventHandler<LockProposedEvent | L
   ) {}
 
   handle(event: LockProposedEvent | LogAdvancedEvent): void {
-    if (event instanceof LockProposedEvent) for (const change of event.events) this.project(change, event.index);
+    if (event instanceof LockProposedEvent)
+      for (const change of event.events) this.project(change, event.index);
     this.readModel.advanceTo(event.index);
   }
 
@@ -29,13 +30,30 @@ export class LockOwnersProjection implements IEventHandler<LockProposedEvent | L
         this.readModel.grant({ name: change.name, owner: change.owner, fencingToken: change.fencingToken });
         if (change.waiterId !== null) {
           this.readModel.changeWaiters(change.name, -1);
-          this.waitingPreempts.settle(change.waiterId, { type: 'granted', index, owner: change.owner, fencingToken: change.fencingToken });
+          this.waitingPreempts.settle(change.waiterId, {
+            type: 'granted',
+            index,
+            owner: change.owner,
+            fencingToken: change.fencingToken,
+          });
         }
-        return this.watchHub.publish({ type: 'granted', name: change.name, owner: change.owner, fencingToken: change.fencingToken, index });
+        return this.watchHub.publish({
+          type: 'granted',
+          name: change.name,
+          owner: change.owner,
+          fencingToken: change.fencingToken,
+          index,
+        });
       case 'released':
       case 'expired':
         this.readModel.free(change.name);
-        return this.watchHub.publish({ type: change.type, name: change.name, owner: change.owner, fencingToken: change.fencingToken, index });
+        return this.watchHub.publish({
+          type: change.type,
+          name: change.name,
+          owner: change.owner,
+          fencingToken: change.fencingToken,
+          index,
+        });
       case 'waiterQueued':
         return this.readModel.changeWaiters(change.name, 1);
       case 'waiterLeft':

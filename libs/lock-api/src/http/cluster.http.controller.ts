@@ -1,6 +1,14 @@
 import { BadRequestException, Controller, Delete, Get, Param, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RemoveMemberCommand } from '../commands/remove-member.command';
 import { ErrorResponseDto } from '../dto/lock-responses.dto';
 import { unwrapForHttp } from './http-errors';
@@ -20,15 +28,19 @@ export class ClusterHttpController {
   @Delete('cluster/members/:id')
   @ApiOperation({
     summary: 'Remove a member',
-    description: 'A replicated membership change; the majority is then counted without it. One change at a time. Stop the removed node afterwards.',
+    description:
+      'A replicated membership change; the majority is then counted without it. One change at a time. Stop the removed node afterwards.',
   })
   @ApiParam({ name: 'id', example: 'n3' })
   @ApiOkResponse({ description: 'the members after the change' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'not a member' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'a malformed id, or the last member' })
-  @ApiServiceUnavailableResponse({ description: 'no leader, no quorum, or another change in progress; retry' })
+  @ApiServiceUnavailableResponse({
+    description: 'no leader, no quorum, or another change in progress; retry',
+  })
   async removeMember(@Param('id') id: string): Promise<{ members: object[]; leaderId: string }> {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new BadRequestException('id must be 1-64 of A-Z a-z 0-9 . _ -');
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id))
+      throw new BadRequestException('id must be 1-64 of A-Z a-z 0-9 . _ -');
     return unwrapForHttp(await this.commandBus.execute(new RemoveMemberCommand(id)));
   }
 
@@ -47,6 +59,11 @@ export class ClusterHttpController {
     const status = await this.queryBus.execute(new ClusterStatusQuery());
     const serves = status.leaderId !== null && status.members.some((m) => m.id === status.id);
     if (!serves) res.status(503).setHeader('Retry-After', '1');
-    return { status: serves ? 'ok' : 'unavailable', id: status.id, role: status.role, leaderId: status.leaderId };
+    return {
+      status: serves ? 'ok' : 'unavailable',
+      id: status.id,
+      role: status.role,
+      leaderId: status.leaderId,
+    };
   }
 }

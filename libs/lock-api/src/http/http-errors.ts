@@ -1,4 +1,9 @@
-import { BadRequestException, HttpException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { isLockApiError, type LockApiError, type LockApiResult } from '../lock-api-error';
 
 /** Maps a LockApiError to its HTTP status (DESIGN.md section 4): 400, 409 or 503. */
@@ -9,7 +14,9 @@ export function toHttpException(error: LockApiError): HttpException {
     case 'notFound':
       return new NotFoundException(error.message);
     case 'notLeader':
-      return new ServiceUnavailableException(`leadership is moving${error.leader ? ` to ${error.leader.id}` : ''}; retry`);
+      return new ServiceUnavailableException(
+        `leadership is moving${error.leader ? ` to ${error.leader.id}` : ''}; retry`,
+      );
     case 'noLeader':
       return new ServiceUnavailableException('no leader is known right now; retry shortly');
     case 'unavailable':
@@ -21,4 +28,3 @@ export function unwrapForHttp<T>(result: LockApiResult<T>): T {
   if (isLockApiError(result)) throw toHttpException(result);
   return result.value;
 }
-

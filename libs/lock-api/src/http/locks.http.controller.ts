@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  Sse,
+  type MessageEvent,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -19,7 +30,14 @@ import { PreemptLockCommand } from '../commands/preempt-lock.command';
 import { ReleaseLockCommand } from '../commands/release-lock.command';
 import { CheckLockQueryDto } from '../dto/check-lock-query.dto';
 import { ListLocksQueryDto } from '../dto/list-locks-query.dto';
-import { CheckLockResponseDto, ErrorResponseDto, LockSummaryDto, LockWatchEventDto, PreemptLockResponseDto, ReleaseLockResponseDto } from '../dto/lock-responses.dto';
+import {
+  CheckLockResponseDto,
+  ErrorResponseDto,
+  LockSummaryDto,
+  LockWatchEventDto,
+  PreemptLockResponseDto,
+  ReleaseLockResponseDto,
+} from '../dto/lock-responses.dto';
 import { LockWatchHub } from '../lock-watch.hub';
 import { PreemptLockBodyDto } from '../dto/preempt-lock-body.dto';
 import { ReleaseLockBodyDto } from '../dto/release-lock-body.dto';
@@ -28,10 +46,17 @@ import { ListLocksQuery } from '../queries/list-locks.query';
 import { unwrapForHttp } from './http-errors';
 import { LockNamePipe } from './lock-name.pipe';
 
-const NAME_PARAM = { name: 'name', description: '1-128 characters of A-Z a-z 0-9 . _ : -', example: 'build-lock' };
+const NAME_PARAM = {
+  name: 'name',
+  description: '1-128 characters of A-Z a-z 0-9 . _ : -',
+  example: 'build-lock',
+};
 
 @ApiTags('locks')
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'a malformed name, body or query; the message names the field' })
+@ApiBadRequestResponse({
+  type: ErrorResponseDto,
+  description: 'a malformed name, body or query; the message names the field',
+})
 @Controller('locks')
 export class LocksHttpController {
   constructor(
@@ -51,10 +76,15 @@ export class LocksHttpController {
   })
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: PreemptLockResponseDto, description: 'granted' })
-  @ApiConflictResponse({ type: PreemptLockResponseDto, description: 'held by another client (acquired: false), also when waitMs ran out' })
+  @ApiConflictResponse({
+    type: PreemptLockResponseDto,
+    description: 'held by another client (acquired: false), also when waitMs ran out',
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'sessionId is unknown, closed or expired' })
   @ApiPayloadTooLargeResponse({ description: 'the body is larger than --max-body-bytes' })
-  @ApiServiceUnavailableResponse({ description: 'no leader or no quorum; retry after the Retry-After header' })
+  @ApiServiceUnavailableResponse({
+    description: 'no leader or no quorum; retry after the Retry-After header',
+  })
   async preempt(
     @Param('name', LockNamePipe) name: string,
     @Body() body: PreemptLockBodyDto,
@@ -62,7 +92,9 @@ export class LocksHttpController {
   ): Promise<Omit<PreemptLockResponse, 'index'>> {
     const { clientId, sessionId, ttlMs, waitMs, requestId } = body;
     const request = { name, clientId, sessionId, ttlMs, waitMs, requestId };
-    const { index: _index, ...response } = unwrapForHttp(await this.commandBus.execute(new PreemptLockCommand(request)));
+    const { index: _index, ...response } = unwrapForHttp(
+      await this.commandBus.execute(new PreemptLockCommand(request)),
+    );
     if (!response.acquired) res.status(409);
     return response;
   }
@@ -72,16 +104,23 @@ export class LocksHttpController {
   @ApiOperation({ summary: 'Release a lock you hold' })
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: ReleaseLockResponseDto, description: 'released' })
-  @ApiConflictResponse({ type: ReleaseLockResponseDto, description: 'not held, or held by another client, or a session lock without its sessionId' })
+  @ApiConflictResponse({
+    type: ReleaseLockResponseDto,
+    description: 'not held, or held by another client, or a session lock without its sessionId',
+  })
   @ApiPayloadTooLargeResponse({ description: 'the body is larger than --max-body-bytes' })
-  @ApiServiceUnavailableResponse({ description: 'no leader or no quorum; retry after the Retry-After header' })
+  @ApiServiceUnavailableResponse({
+    description: 'no leader or no quorum; retry after the Retry-After header',
+  })
   async release(
     @Param('name', LockNamePipe) name: string,
     @Body() body: ReleaseLockBodyDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Omit<ReleaseLockResponse, 'index'>> {
     const request = { name, clientId: body.clientId, sessionId: body.sessionId, requestId: body.requestId };
-    const { index: _index, ...response } = unwrapForHttp(await this.commandBus.execute(new ReleaseLockCommand(request)));
+    const { index: _index, ...response } = unwrapForHttp(
+      await this.commandBus.execute(new ReleaseLockCommand(request)),
+    );
     if (!response.released) res.status(409);
     return response;
   }
@@ -89,13 +128,19 @@ export class LocksHttpController {
   @Sse(':name/watch')
   @ApiOperation({
     summary: 'Watch a lock: a Server-Sent Events stream of granted, released and expired',
-    description: "Each event is an entry this node applied (never an uncommitted change), with owner, fencingToken and the log index.",
+    description:
+      'Each event is an entry this node applied (never an uncommitted change), with owner, fencingToken and the log index.',
   })
   @ApiParam(NAME_PARAM)
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ type: LockWatchEventDto, description: 'one SSE message per change; the event name is the type' })
+  @ApiOkResponse({
+    type: LockWatchEventDto,
+    description: 'one SSE message per change; the event name is the type',
+  })
   watch(@Param('name', LockNamePipe) name: string): Observable<MessageEvent> {
-    return this.watchHub.watch(name).pipe(map((event) => ({ type: event.type, id: String(event.index), data: event })));
+    return this.watchHub
+      .watch(name)
+      .pipe(map((event) => ({ type: event.type, id: String(event.index), data: event })));
   }
 
   @Get(':name')
@@ -105,11 +150,20 @@ export class LocksHttpController {
       "By default answered from this node's applied map: it may lag the leader, never shows an uncommitted change, and says which index it reflects. " +
       'consistency=linearizable confirms with the leader first; minIndex waits for a given index.',
   })
-  @ApiServiceUnavailableResponse({ description: 'a linearizable or minIndex read could not be served in time' })
+  @ApiServiceUnavailableResponse({
+    description: 'a linearizable or minIndex read could not be served in time',
+  })
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: CheckLockResponseDto })
-  async check(@Param('name', LockNamePipe) name: string, @Query() query: CheckLockQueryDto): Promise<CheckLockResponse> {
-    return unwrapForHttp(await this.queryBus.execute(new CheckLockQuery(name, query.consistency ?? 'local', query.minIndex ?? 0)));
+  async check(
+    @Param('name', LockNamePipe) name: string,
+    @Query() query: CheckLockQueryDto,
+  ): Promise<CheckLockResponse> {
+    return unwrapForHttp(
+      await this.queryBus.execute(
+        new CheckLockQuery(name, query.consistency ?? 'local', query.minIndex ?? 0),
+      ),
+    );
   }
 
   @Get()

@@ -13,10 +13,17 @@ export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
     const members = status.members.map((member) => {
       const isSelf = member.id === status.id;
       const progress = status.progress[member.id];
-      const matchIndex = status.role !== 'leader' ? null : isSelf ? status.lastIndex : (progress?.matchIndex ?? 0);
+      const matchIndex =
+        status.role !== 'leader' ? null : isSelf ? status.lastIndex : (progress?.matchIndex ?? 0);
       return {
         ...member,
-        role: isSelf ? status.role : member.id === status.leaderId ? ('leader' as const) : status.leaderId ? ('follower' as const) : ('unknown' as const),
+        role: isSelf
+          ? status.role
+          : member.id === status.leaderId
+            ? ('leader' as const)
+            : status.leaderId
+              ? ('follower' as const)
+              : ('unknown' as const),
         matchIndex,
         lag: matchIndex === null ? null : status.lastIndex - matchIndex,
       };

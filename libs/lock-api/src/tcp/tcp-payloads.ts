@@ -21,7 +21,8 @@ function badRequest(message: string): RpcException {
 }
 
 function asRecord(payload: unknown): Record<string, unknown> {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw badRequest('payload must be an object');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw badRequest('payload must be an object');
   return payload as Record<string, unknown>;
 }
 
@@ -32,7 +33,12 @@ function optionalForwardedBy(record: Record<string, unknown>): string | null {
   return value;
 }
 
-function optionalInt(record: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+function optionalInt(
+  record: Record<string, unknown>,
+  field: string,
+  min: number,
+  max: number,
+): number | undefined {
   const value = record[field];
   if (value === undefined || value === null) return undefined;
   if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
@@ -59,7 +65,10 @@ function clientId(record: Record<string, unknown>): string {
 }
 
 /** TCP payloads get the same checks as HTTP bodies, with the same messages. */
-export function parsePreemptPayload(payload: unknown): { request: PreemptLockRequest; forwardedBy: string | null } {
+export function parsePreemptPayload(payload: unknown): {
+  request: PreemptLockRequest;
+  forwardedBy: string | null;
+} {
   const record = asRecord(payload);
   const request: PreemptLockRequest = { name: lockName(record), clientId: clientId(record) };
   const sessionId = optionalSessionId(record);
@@ -73,7 +82,10 @@ export function parsePreemptPayload(payload: unknown): { request: PreemptLockReq
   return { request, forwardedBy: optionalForwardedBy(record) };
 }
 
-export function parseReleasePayload(payload: unknown): { request: ReleaseLockRequest; forwardedBy: string | null } {
+export function parseReleasePayload(payload: unknown): {
+  request: ReleaseLockRequest;
+  forwardedBy: string | null;
+} {
   const record = asRecord(payload);
   const request: ReleaseLockRequest = { name: lockName(record), clientId: clientId(record) };
   const requestId = optionalInt(record, 'requestId', 1, Number.MAX_SAFE_INTEGER);
@@ -87,10 +99,15 @@ export function parseNamePayload(payload: unknown): string {
   return lockName(asRecord(payload));
 }
 
-export function parseCheckPayload(payload: unknown): { name: string; consistency: 'local' | 'linearizable'; minIndex: number } {
+export function parseCheckPayload(payload: unknown): {
+  name: string;
+  consistency: 'local' | 'linearizable';
+  minIndex: number;
+} {
   const record = asRecord(payload);
   const consistency = record.consistency ?? 'local';
-  if (consistency !== 'local' && consistency !== 'linearizable') throw badRequest('consistency must be local or linearizable');
+  if (consistency !== 'local' && consistency !== 'linearizable')
+    throw badRequest('consistency must be local or linearizable');
   const minIndex = optionalInt(record, 'minIndex', 0, Number.MAX_SAFE_INTEGER) ?? 0;
   return { name: lockName(record), consistency, minIndex };
 }
@@ -99,7 +116,10 @@ export function parseForwardedBy(payload: unknown): string | null {
   return payload === undefined || payload === null ? null : optionalForwardedBy(asRecord(payload));
 }
 
-export function parseOpenSessionPayload(payload: unknown): { request: Required<OpenSessionRequest>; forwardedBy: string | null } {
+export function parseOpenSessionPayload(payload: unknown): {
+  request: Required<OpenSessionRequest>;
+  forwardedBy: string | null;
+} {
   const record = asRecord(payload);
   const ttlMs = optionalInt(record, 'ttlMs', TTL_MIN_MS, TTL_MAX_MS) ?? DEFAULT_SESSION_TTL_MS;
   return { request: { clientId: clientId(record), ttlMs }, forwardedBy: optionalForwardedBy(record) };
@@ -122,15 +142,19 @@ export function parseListPayload(payload: unknown): string {
 
 export function parseRemoveMemberPayload(payload: unknown): { memberId: string; forwardedBy: string | null } {
   const record = asRecord(payload);
-  if (typeof record.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(record.id)) throw badRequest('id must be 1-64 of A-Z a-z 0-9 . _ -');
+  if (typeof record.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(record.id))
+    throw badRequest('id must be 1-64 of A-Z a-z 0-9 . _ -');
   return { memberId: record.id, forwardedBy: optionalForwardedBy(record) };
 }
 
 export function parseJoinPayload(payload: unknown): { member: MemberAddress; forwardedBy: string | null } {
   const record = asRecord(payload);
   const { id, tcpAddress, httpAddress } = record;
-  if (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw badRequest('id must be 1-64 of A-Z a-z 0-9 . _ -');
-  if (typeof tcpAddress !== 'string' || !parseHostPort(tcpAddress)) throw badRequest('tcpAddress must be host:port');
-  if (typeof httpAddress !== 'string' || !parseHostPort(httpAddress)) throw badRequest('httpAddress must be host:port');
+  if (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(id))
+    throw badRequest('id must be 1-64 of A-Z a-z 0-9 . _ -');
+  if (typeof tcpAddress !== 'string' || !parseHostPort(tcpAddress))
+    throw badRequest('tcpAddress must be host:port');
+  if (typeof httpAddress !== 'string' || !parseHostPort(httpAddress))
+    throw badRequest('httpAddress must be host:port');
   return { member: { id, tcpAddress, httpAddress }, forwardedBy: optionalForwardedBy(record) };
 }

@@ -76,7 +76,10 @@ export function parseCliArgs(argv: readonly string[]): CliInvocation {
 }
 
 function parseNodeList(value: string): string[] {
-  const nodes = value.split(',').map((node) => node.trim()).filter((node) => node.length > 0);
+  const nodes = value
+    .split(',')
+    .map((node) => node.trim())
+    .filter((node) => node.length > 0);
   const invalid = nodes.find((node) => parseHostPort(node) === null);
   if (nodes.length === 0 || invalid !== undefined) {
     throw new InvalidArgumentError(`expected host:port[,host:port...], got "${invalid ?? value}"`);
@@ -91,6 +94,7 @@ function parseClientId(value: string): string {
 
 function parseTimeout(value: string): number {
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms <= 0) throw new InvalidArgumentError('expected a positive number of milliseconds');
+  if (!Number.isInteger(ms) || ms <= 0)
+    throw new InvalidArgumentError('expected a positive number of milliseconds');
   return ms;
 }

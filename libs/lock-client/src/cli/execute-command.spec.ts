@@ -36,17 +36,28 @@ describe('executeCommand with sessions', () => {
     expect(opened.response).toEqual({ sessionId: session.sessionId, clientId: ME, ttlMs: 2000 });
 
     const context = { session };
-    const preempted = resultOf(await executeCommand(client, { op: 'preempt', name: 'b', waitMs: 100 }, context));
+    const preempted = resultOf(
+      await executeCommand(client, { op: 'preempt', name: 'b', waitMs: 100 }, context),
+    );
     expect(isRefusal(preempted)).toBe(false);
     resultOf(await executeCommand(client, { op: 'release', name: 'b' }, context));
     const sent = node.calls.filter((c) => c.pattern !== MessagePatterns.keepAlive).map((c) => c.payload);
     expect(sent.slice(1)).toEqual([
-      { name: 'b', clientId: ME, waitMs: expect.any(Number), sessionId: session.sessionId, requestId: expect.any(Number) },
+      {
+        name: 'b',
+        clientId: ME,
+        waitMs: expect.any(Number),
+        sessionId: session.sessionId,
+        requestId: expect.any(Number),
+      },
       { name: 'b', clientId: ME, sessionId: session.sessionId, requestId: expect.any(Number) },
     ]);
 
     const again = await executeCommand(client, { op: 'session-open' }, context);
-    expect(again).toMatchObject({ ok: false, failure: { error: 'usage', message: expect.stringContaining('open already') } });
+    expect(again).toMatchObject({
+      ok: false,
+      failure: { error: 'usage', message: expect.stringContaining('open already') },
+    });
 
     const closed = resultOf(await executeCommand(client, { op: 'session-close' }, context));
     expect(closed.response).toEqual({ sessionId: session.sessionId, closed: true });
@@ -63,6 +74,9 @@ describe('executeCommand with sessions', () => {
 
   it('needs an id to close a session when none is open', async () => {
     const outcome = await executeCommand(client, { op: 'session-close' });
-    expect(outcome).toMatchObject({ ok: false, failure: { error: 'usage', message: expect.stringContaining('--session ID') } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      failure: { error: 'usage', message: expect.stringContaining('--session ID') },
+    });
   });
 });

@@ -39,7 +39,11 @@ export interface CommandContext {
 }
 
 /** Runs one command; a LockClientError becomes a value, anything else is a bug and propagates. */
-export async function executeCommand(client: LockClient, command: RequestCommand, context: CommandContext = {}): Promise<CommandOutcome> {
+export async function executeCommand(
+  client: LockClient,
+  command: RequestCommand,
+  context: CommandContext = {},
+): Promise<CommandOutcome> {
   try {
     return { ok: true, result: await dispatch(client, command, context.session ?? null) };
   } catch (err: unknown) {
@@ -51,7 +55,11 @@ export async function executeCommand(client: LockClient, command: RequestCommand
 
 class UsageError extends Error {}
 
-async function dispatch(client: LockClient, command: RequestCommand, session: LockSession | null): Promise<CommandResult> {
+async function dispatch(
+  client: LockClient,
+  command: RequestCommand,
+  session: LockSession | null,
+): Promise<CommandResult> {
   switch (command.op) {
     case 'preempt': {
       const { name, waitMs, ttlMs } = command;
@@ -69,7 +77,8 @@ async function dispatch(client: LockClient, command: RequestCommand, session: Lo
     case 'status':
       return { op: command.op, response: await client.clusterStatus() };
     case 'session-open': {
-      if (session !== null) throw new UsageError(`session ${session.shortId} is open already; "session close" it first`);
+      if (session !== null)
+        throw new UsageError(`session ${session.shortId} is open already; "session close" it first`);
       const opened = await client.openSession({ ttlMs: command.ttlMs });
       const response = { sessionId: opened.sessionId, clientId: opened.clientId, ttlMs: opened.ttlMs };
       return { op: command.op, response, session: opened };
@@ -78,7 +87,8 @@ async function dispatch(client: LockClient, command: RequestCommand, session: Lo
       if (command.sessionId !== undefined && command.sessionId !== session?.sessionId) {
         return { op: command.op, response: await client.closeSession(command.sessionId) };
       }
-      if (session === null) throw new UsageError('no session is open here; give the ID: session close --session ID');
+      if (session === null)
+        throw new UsageError('no session is open here; give the ID: session close --session ID');
       await session.close();
       return { op: command.op, response: { sessionId: session.sessionId, closed: true } };
     }

@@ -1,4 +1,11 @@
-import type { CheckLockResponse, ClusterStatus, LockSummary, LockWatchEvent, PreemptLockResponse, ReleaseLockResponse } from '@app/protocol';
+import type {
+  CheckLockResponse,
+  ClusterStatus,
+  LockSummary,
+  LockWatchEvent,
+  PreemptLockResponse,
+  ReleaseLockResponse,
+} from '@app/protocol';
 import type { CommandResult } from './execute-command';
 
 /** Human-friendly text of a result; `clientId` lets it say "you" for this client's locks. */

@@ -10,9 +10,18 @@ describe('parseLockCommand', () => {
     [['list'], { op: 'list', prefix: undefined }],
     [['list', 'jobs.'], { op: 'list', prefix: 'jobs.' }],
     [['status'], { op: 'status' }],
-    [['preempt', 'b', '--wait', '5000', '--ttl', '30000'], { op: 'preempt', name: 'b', waitMs: 5000, ttlMs: 30000 }],
-    [['preempt', '--wait=0', 'b', '--session', SESSION], { op: 'preempt', name: 'b', waitMs: 0, sessionId: SESSION }],
-    [['preempt', 'b', '--wait', '300000', '--ttl', '1000'], { op: 'preempt', name: 'b', waitMs: 300000, ttlMs: 1000 }],
+    [
+      ['preempt', 'b', '--wait', '5000', '--ttl', '30000'],
+      { op: 'preempt', name: 'b', waitMs: 5000, ttlMs: 30000 },
+    ],
+    [
+      ['preempt', '--wait=0', 'b', '--session', SESSION],
+      { op: 'preempt', name: 'b', waitMs: 0, sessionId: SESSION },
+    ],
+    [
+      ['preempt', 'b', '--wait', '300000', '--ttl', '1000'],
+      { op: 'preempt', name: 'b', waitMs: 300000, ttlMs: 1000 },
+    ],
     [['release', 'b', '--session', SESSION], { op: 'release', name: 'b', sessionId: SESSION }],
     [['session', 'open'], { op: 'session-open' }],
     [['session', 'open', '--ttl', '3000'], { op: 'session-open', ttlMs: 3000 }],

@@ -54,7 +54,11 @@ export function parseLockCommand(words: readonly string[]): ParsedCommand {
   }
 }
 
-function parseNamed(op: 'preempt' | 'release' | 'check' | 'watch', rest: readonly string[], allowed: OptionName[]): ParsedCommand {
+function parseNamed(
+  op: 'preempt' | 'release' | 'check' | 'watch',
+  rest: readonly string[],
+  allowed: OptionName[],
+): ParsedCommand {
   const split = splitOptions(op, rest, allowed);
   if (!split.ok) return split;
   if (split.args.length !== 1) return usage(`${op} takes exactly one NAME`);
@@ -87,13 +91,19 @@ function parseSession(rest: readonly string[]): ParsedCommand {
     if (sessionId !== undefined && !isSessionId(sessionId)) return invalidSessionId(sessionId);
     return { ok: true, command: { op: 'session-close', ...(sessionId === undefined ? {} : { sessionId }) } };
   }
-  return usage(action === undefined ? 'session needs "open" or "close"' : `unknown session action "${action}"`);
+  return usage(
+    action === undefined ? 'session needs "open" or "close"' : `unknown session action "${action}"`,
+  );
 }
 
 type SplitOptions = { ok: true; args: string[]; options: CommandOptions } | { ok: false; message: string };
 
 /** Takes `--wait MS`, `--ttl MS`, `--session ID` (or `--name=value`) out of the arguments. */
-function splitOptions(command: string, rest: readonly string[], allowed: readonly OptionName[]): SplitOptions {
+function splitOptions(
+  command: string,
+  rest: readonly string[],
+  allowed: readonly OptionName[],
+): SplitOptions {
   const args: string[] = [];
   const options: CommandOptions = {};
   for (let i = 0; i < rest.length; i++) {
@@ -120,13 +130,15 @@ function setOption(options: CommandOptions, flag: OptionName, value: string): st
   switch (flag) {
     case 'wait': {
       const ms = parseMs(value, 0, WAIT_MAX_MS);
-      if (ms === null) return `--wait must be a whole number of milliseconds from 0 to ${WAIT_MAX_MS}, got "${value}"`;
+      if (ms === null)
+        return `--wait must be a whole number of milliseconds from 0 to ${WAIT_MAX_MS}, got "${value}"`;
       options.waitMs = ms;
       return null;
     }
     case 'ttl': {
       const ms = parseMs(value, TTL_MIN_MS, TTL_MAX_MS);
-      if (ms === null) return `--ttl must be a whole number of milliseconds from ${TTL_MIN_MS} to ${TTL_MAX_MS}, got "${value}"`;
+      if (ms === null)
+        return `--ttl must be a whole number of milliseconds from ${TTL_MIN_MS} to ${TTL_MAX_MS}, got "${value}"`;
       options.ttlMs = ms;
       return null;
     }
@@ -144,7 +156,10 @@ function parseMs(text: string, min: number, max: number): number | null {
 }
 
 function invalidSessionId(value: string): { ok: false; message: string } {
-  return { ok: false, message: `invalid session ID "${value}": expected the 32 lowercase hex characters "session open" printed` };
+  return {
+    ok: false,
+    message: `invalid session ID "${value}": expected the 32 lowercase hex characters "session open" printed`,
+  };
 }
 
 function usage(problem: string): { ok: false; message: string } {

@@ -62,7 +62,10 @@ class Repl {
     let quit = false;
     // Lines are handled one at a time: piped input arrives faster than the answers.
     for await (const line of this.rl) {
-      const words = line.trim().split(/\s+/).filter((word) => word.length > 0);
+      const words = line
+        .trim()
+        .split(/\s+/)
+        .filter((word) => word.length > 0);
       if (words.length > 0 && QUIT_WORDS.has(words[0])) {
         quit = true;
         this.rl.close();
@@ -105,7 +108,9 @@ class Repl {
     const { result } = outcome;
     if (result.op === 'session-open') this.adopt(result.session);
     if (result.op === 'session-close' && result.response.sessionId === this.session?.sessionId) this.drop();
-    console.log(this.options.json ? JSON.stringify(result.response) : formatResult(result, this.client.clientId));
+    console.log(
+      this.options.json ? JSON.stringify(result.response) : formatResult(result, this.client.clientId),
+    );
   }
 
   /** Prints each event until Ctrl-C (or SIGINT) or until the stream fails. */
@@ -122,7 +127,10 @@ class Repl {
       // When stdin is not a terminal, Ctrl-C reaches the process as a signal instead.
       process.on('SIGINT', stop);
       const subscription = this.client.watch(name).subscribe({
-        next: (event) => console.log(this.options.json ? JSON.stringify(event) : formatWatchEvent(event, this.client.clientId)),
+        next: (event) =>
+          console.log(
+            this.options.json ? JSON.stringify(event) : formatWatchEvent(event, this.client.clientId),
+          ),
         error: (err: unknown) => {
           const code = err instanceof LockClientError ? err.code : 'internal';
           console.log(`watch ended: error (${code}): ${err instanceof Error ? err.message : String(err)}`);
@@ -159,7 +167,9 @@ class Repl {
       console.log(`closed session ${session.shortId}; its locks are released`);
     } catch (err: unknown) {
       if (!(err instanceof LockClientError)) throw err;
-      console.log(`error (${err.code}) closing session ${session.shortId}: ${err.message}; it expires after ${session.ttlMs} ms`);
+      console.log(
+        `error (${err.code}) closing session ${session.shortId}: ${err.message}; it expires after ${session.ttlMs} ms`,
+      );
     }
   }
 

@@ -46,7 +46,8 @@ export function runWatch(client: LockClient, name: string): Promise<ExitCode> {
       next: (event) => printJson(event),
       error: (err: unknown) => {
         // Anything but a LockClientError is a bug: main reports it.
-        if (!(err instanceof LockClientError)) return finish(err instanceof Error ? err : new Error(String(err)));
+        if (!(err instanceof LockClientError))
+          return finish(err instanceof Error ? err : new Error(String(err)));
         printJsonError({ error: err.code, message: err.message });
         finish(ExitCode.error);
       },

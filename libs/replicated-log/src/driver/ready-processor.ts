@@ -48,7 +48,11 @@ export class ReadyProcessor<C> {
     while (this.node.hasReady()) {
       const ready = this.node.ready();
       if (ready.entries.length > 0 || ready.hardState !== null) {
-        await this.storage.persist({ hardState: ready.hardState, entries: ready.entries, mustSync: ready.mustSync });
+        await this.storage.persist({
+          hardState: ready.hardState,
+          entries: ready.entries,
+          mustSync: ready.mustSync,
+        });
       }
       for (const message of ready.messages) this.network.send(message);
       if (ready.committedEntries.length > 0) this.applier.apply(ready.committedEntries);
