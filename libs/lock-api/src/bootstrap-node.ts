@@ -2,6 +2,7 @@ import { Logger, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { noDelayJsonSocket } from '@app/protocol';
 import { ClusterJoinService, ReplicaService, type NodeOptions } from '@app/replica';
 import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
@@ -30,7 +31,11 @@ export async function bootstrapNode(
   app.connectMicroservice<MicroserviceOptions>({
     transport: Transport.TCP,
     // A bound on one TCP message, so a client cannot make a node buffer without limit.
-    options: { host: options.host, port: options.port, maxBufferSize: MAX_TCP_MESSAGE_BYTES },
+    options: {
+      host: options.host,
+      port: options.port,
+      socketClass: noDelayJsonSocket({ maxBufferSize: MAX_TCP_MESSAGE_BYTES }),
+    },
   });
   setupSwagger(app, options.id);
   await app.init();

@@ -26,13 +26,14 @@ import { NodeConnections } from './node-connections';
 import { NodeRing, normalizeAddress } from './node-ring';
 import { QuietTcpClient } from './quiet-tcp-client';
 import {
+  checkCheckOptions,
   checkPreemptOptions,
   checkReleaseOptions,
   checkTtlMs,
   requireLockName,
   requireSessionId,
 } from './request-options';
-import type { OpenSessionOptions, PreemptOptions, ReleaseOptions } from './request-options';
+import type { CheckOptions, OpenSessionOptions, PreemptOptions, ReleaseOptions } from './request-options';
 
 /** Every node is tried at most this many times per request (leader hints included). */
 const CYCLES_PER_REQUEST = 2;
@@ -54,13 +55,17 @@ export class LockClient {
   readonly clientId: string;
   private readonly requestTimeoutMs: number;
   private readonly ring: NodeRing;
-  private readonly connections = new NodeConnections();
+  private readonly connections: NodeConnections;
+  /** False for a client made by withClientId: the connections belong to its parent. */
+  private readonly ownsConnections: boolean;
   private readonly sessions = new Set<LockSession>();
   /** The dedicated connections of live watch streams. */
   private readonly watchConnections = new Set<QuietTcpClient>();
   private closed = false;
 
-  constructor(options: LockClientOptions) {
+  constructor(options: LockClientOptions, sharedConnections?: NodeConnections) {
+    this.connections = sharedConnections ?? new NodeConnections();
+    this.ownsConnections = sharedConnections === undefined;
     this.ring = new NodeRing(validateNodes(options.nodes));
     if (!isClientId(options.clientId)) {
       throw new Error(`clientId must be a UUID, got ${JSON.stringify(options.clientId)}`);
@@ -106,9 +111,27 @@ export class LockClient {
     });
   }
 
-  async check(name: string): Promise<CheckLockResponse> {
+  /**
+   * Who holds `name`, from the answering node's applied state (it may lag the leader a little;
+   * `appliedIndex` says how far). `consistency: 'linearizable'` has the leader confirm it still
+   * leads first (ReadIndex), so the answer is never stale; `minIndex` waits until the node has
+   * applied that index (read your own write on another node).
+   */
+  async check(name: string, options: CheckOptions = {}): Promise<CheckLockResponse> {
     requireLockName(name);
-    return this.request(MessagePatterns.check, { name });
+    return this.request(MessagePatterns.check, { name, ...checkCheckOptions(options) });
+  }
+
+  /**
+   * The same cluster under another client identity, over this client's connections: for
+   * programs that act for many owners (a benchmark, a gateway) without one connection each.
+   * Closing the returned client ends its sessions; the connections close with this one.
+   */
+  withClientId(clientId: string): LockClient {
+    return new LockClient(
+      { nodes: this.ring.inTryOrder(), clientId, requestTimeoutMs: this.requestTimeoutMs },
+      this.connections,
+    );
   }
 
   async list(prefix?: string): Promise<LockSummary[]> {
@@ -240,7 +263,7 @@ export class LockClient {
     this.closed = true;
     for (const session of [...this.sessions]) session.abandon('the LockClient was closed');
     for (const connection of [...this.watchConnections]) this.dropWatchConnection(connection);
-    this.connections.closeAll();
+    if (this.ownsConnections) this.connections.closeAll();
   }
 
   private sessionTransport(): SessionTransport {

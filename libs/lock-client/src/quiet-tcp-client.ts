@@ -1,5 +1,8 @@
 import { ClientTCP } from '@nestjs/microservices';
+import { noDelayJsonSocket } from '@app/protocol';
 import type { Socket } from 'node:net';
+
+const NoDelaySocket = noDelayJsonSocket();
 
 /**
  * A Nest ClientTCP that neither logs nor lingers. The stock client logs every socket error
@@ -8,6 +11,10 @@ import type { Socket } from 'node:net';
  * which leaves a connect to an unreachable host pending and keeps a CLI process alive.
  */
 export class QuietTcpClient extends ClientTCP {
+  constructor(options: { host: string; port: number }) {
+    super({ ...options, socketClass: NoDelaySocket });
+  }
+
   override handleError(): void {
     // Deliberately silent: the pending request fails and the SDK converts that to a value.
   }

@@ -18,6 +18,13 @@ export interface ReleaseOptions {
   sessionId?: string;
 }
 
+export interface CheckOptions {
+  /** 'local' (default): the answering node's applied state; 'linearizable': confirmed by the leader first (ReadIndex). */
+  consistency?: 'local' | 'linearizable';
+  /** Answer only once the node has applied at least this log index (e.g. the index of your own write). */
+  minIndex?: number;
+}
+
 export interface OpenSessionOptions {
   /** The session ends when no keepalive reaches the leader for this long: 1000-600000 ms; the server's default is 10000. */
   ttlMs?: number;
@@ -51,10 +58,18 @@ export function requireSessionId(sessionId: unknown): asserts sessionId is strin
   }
 }
 
-function checkInteger(field: string, value: unknown, min: number, max: number): number | undefined {
+function checkInteger(
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+  unit = ' (ms)',
+): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw badRequest(`${field} must be an integer from ${min} to ${max} (ms), got ${JSON.stringify(value)}`);
+    throw badRequest(
+      `${field} must be an integer from ${min} to ${max}${unit}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -87,4 +102,19 @@ export function checkReleaseOptions(options: ReleaseOptions | undefined): Releas
   if (options === undefined || options.sessionId === undefined) return {};
   requireSessionId(options.sessionId);
   return { sessionId: options.sessionId };
+}
+
+export function checkCheckOptions(options: CheckOptions): CheckOptions {
+  const checked: CheckOptions = {};
+  if (options.consistency !== undefined) {
+    if (options.consistency !== 'local' && options.consistency !== 'linearizable') {
+      throw badRequest(
+        `consistency must be 'local' or 'linearizable', got ${JSON.stringify(options.consistency)}`,
+      );
+    }
+    checked.consistency = options.consistency;
+  }
+  const minIndex = checkInteger('minIndex', options.minIndex, 0, Number.MAX_SAFE_INTEGER, '');
+  if (minIndex !== undefined) checked.minIndex = minIndex;
+  return checked;
 }

@@ -1,5 +1,7 @@
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
-import { parseHostPort } from '@app/protocol';
+import { noDelayJsonSocket, parseHostPort } from '@app/protocol';
+
+const NoDelaySocket = noDelayJsonSocket();
 
 /**
  * One Nest TCP client per remote address, created on first use. A client that lost its
@@ -13,7 +15,10 @@ export class TcpClientPool {
     if (!client) {
       const parsed = parseHostPort(address);
       if (!parsed) throw new Error(`malformed TCP address ${address}`);
-      client = ClientProxyFactory.create({ transport: Transport.TCP, options: parsed });
+      client = ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { ...parsed, socketClass: NoDelaySocket },
+      });
       this.clients.set(address, client);
     }
     return client;
