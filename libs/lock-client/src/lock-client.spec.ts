@@ -126,15 +126,22 @@ describe('LockClient', () => {
     expect(second.calls).toHaveLength(0);
   });
 
-  it('numbers every write with its own requestId (a retry of one write reuses it)', async () => {
-    const c = client([downAddress, second.address]);
+  it('numbers every write with its own requestId, and a retry of one write reuses it', async () => {
+    // The first node receives the write and fails it retryably, so the SDK retries it on the second.
+    first.handler = failingWith({ code: 'unavailable', message: 'the leader went away' });
+    const c = client([first.address, second.address]);
     await c.preempt('retried');
     await c.preempt('retried');
-    const [firstAsk, secondAsk] = second.calls
-      .filter((call) => call.pattern === MessagePatterns.preempt)
-      .map((call) => call.payload as { requestId: number });
-    expect(firstAsk.requestId).toEqual(expect.any(Number));
-    expect(secondAsk.requestId).not.toBe(firstAsk.requestId);
+    const idsAt = (node: FakeLockNode) =>
+      node.calls
+        .filter((call) => call.pattern === MessagePatterns.preempt)
+        .map((call) => (call.payload as { requestId: number }).requestId);
+    const [attempted] = idsAt(first);
+    const [retried, next] = idsAt(second);
+    expect(attempted).toEqual(expect.any(Number));
+    expect(retried).toBe(attempted);
+    expect(next).toEqual(expect.any(Number));
+    expect(next).not.toBe(retried);
   });
 
   it('fails over to the next node when the current one is down, and stays there', async () => {
