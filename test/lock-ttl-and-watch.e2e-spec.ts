@@ -64,6 +64,7 @@ describe('lock TTL and watch', () => {
     const alice = newClientId();
     const stream = await watch(followerA, name);
 
+    const sentAt = Date.now();
     const granted = await request(followerB.url)
       .post(`/locks/${name}/preempt`)
       .send({ clientId: alice, ttlMs: 1500 })
@@ -73,6 +74,9 @@ describe('lock TTL and watch', () => {
     await request(leader.url).post('/locks/ttl:other/preempt').send({ clientId: alice }).expect(200);
 
     const [grant, expiry] = await stream.take(2);
+    // The TTL is a lower bound: the grant happened after the request was sent, so the lock can
+    // only have expired at least ttlMs after that (a safety property, not a speed bound).
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1500);
     expectWellFormed([grant, expiry], name);
     expect(grant).toMatchObject({
       event: 'granted',
