@@ -5,10 +5,10 @@ const DEFAULT_SEEDS = 40;
 const DEFAULT_TICKS = 2000;
 const plan = planSeeds(DEFAULT_SEEDS, DEFAULT_TICKS);
 
-describe(`simulation seed sweep (${plan.seeds.length} seeds from ${plan.seeds[0]}, ${plan.source}, ${plan.ticks} ticks)`, () => {
+describe(`simulation seed sweep (${plan.seeds.length} seeds: ${plan.source}; ${plan.ticks} ticks)`, () => {
   beforeAll(() => {
     process.stdout.write(
-      `simulation sweep: base seed ${plan.seeds[0]} (${plan.source}), ${plan.seeds.length} seeds x ${plan.ticks} ticks\n`,
+      `simulation sweep: ${plan.seeds.length} seeds (${plan.source}) x ${plan.ticks} ticks\n`,
     );
   });
 

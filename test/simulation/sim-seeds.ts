@@ -1,13 +1,19 @@
+import { randomInt } from 'node:crypto';
+
 /**
- * Seed selection for the simulation specs. The base seed comes from SIM_SEED when set
- * (to replay a failure), otherwise from today's date so that each day explores new seeds
- * while a given day stays reproducible.
+ * Seed selection for the simulation sweep. Without SIM_SEED a run sweeps two stretches of
+ * seeds: a fixed one, the same in every run, so a regression there fails every time; and a
+ * fresh one drawn from this run's own randomness and printed at the start, so runs keep
+ * exploring new seeds. SIM_SEED replays one seed (SIM_COUNT widens it into a sweep from there).
  */
 export interface SeedPlan {
   seeds: number[];
   ticks: number;
   source: string;
 }
+
+/** The first seed of the stretch every run sweeps. */
+export const FIXED_BASE_SEED = 2680735251;
 
 function envInt(name: string): number | undefined {
   const raw = process.env[name];
@@ -18,19 +24,22 @@ function envInt(name: string): number | undefined {
   return value;
 }
 
-export function dateSeed(now: Date): number {
-  return now.getUTCFullYear() * 10000 + (now.getUTCMonth() + 1) * 100 + now.getUTCDate();
+function stretch(base: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => (base + i) >>> 0);
 }
 
 export function planSeeds(defaultCount: number, defaultTicks: number): SeedPlan {
   const replay = envInt('SIM_SEED');
   const ticks = envInt('SIM_TICKS') ?? defaultTicks;
-  // Replaying one seed is the common case; SIM_COUNT widens it into a sweep from that base.
-  const count = envInt('SIM_COUNT') ?? (replay === undefined ? defaultCount : 1);
-  // The date seed spreads over the uint32 range so that successive days do not overlap.
-  const base = replay ?? Math.imul(dateSeed(new Date()), 2654435761) >>> 0;
-  const seeds = Array.from({ length: count }, (_, i) => (base + i) >>> 0);
-  const source = replay === undefined ? `date ${new Date().toISOString().slice(0, 10)}` : 'SIM_SEED';
+  if (replay !== undefined) {
+    const count = envInt('SIM_COUNT') ?? 1;
+    return { seeds: stretch(replay, count), ticks, source: `SIM_SEED ${replay}` };
+  }
+  const count = envInt('SIM_COUNT') ?? defaultCount;
+  const fixedCount = Math.ceil(count / 2);
+  const freshBase = randomInt(2 ** 32 - count);
+  const seeds = [...stretch(FIXED_BASE_SEED, fixedCount), ...stretch(freshBase, count - fixedCount)];
+  const source = `fixed base ${FIXED_BASE_SEED} x ${fixedCount}, fresh base ${freshBase} x ${count - fixedCount}`;
   return { seeds, ticks, source };
 }
 
