@@ -25,6 +25,10 @@ const request = (partial: Partial<PersistRequest<Cmd>>): PersistRequest<Cmd> => 
   ...partial,
 });
 
+/** The real fsync(2), for a spy that records which file it was asked to sync. */
+const fsSyncOf = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+
 describe('FileDurableStorage', () => {
   let dir: string;
   let walPath: string;
@@ -159,6 +163,28 @@ describe('FileDurableStorage', () => {
       `WAL ${walPath} is corrupt at byte offset 0: checksum mismatch; refusing to start`,
     );
     expect(fs.readFileSync(walPath)).toEqual(data);
+  });
+
+  it('fsyncs the WAL file and its directory at start, before returning what it read', async () => {
+    // As after a crash between write() and fsync: the bytes are in the page cache only.
+    const hardState: HardState = { term: 3, votedFor: 'n2', commitIndex: 1 };
+    fs.writeFileSync(
+      walPath,
+      Buffer.concat([
+        encodeRecord<Cmd>({ t: 'entries', entries: range(1, 2, 3) }),
+        encodeRecord<Cmd>({ t: 'hardState', hardState }),
+      ]),
+    );
+    const synced: string[] = [];
+    (await spyOnFileHandle('sync')).mockImplementation(function (this: fsp.FileHandle) {
+      synced.push(fs.readlinkSync(`/proc/self/fd/${this.fd}`));
+      return fsSyncOf(this.fd);
+    });
+
+    const { storage, recovered } = await open();
+    expect(recovered).toEqual({ hardState, entries: range(1, 2, 3) });
+    expect(synced).toEqual(expect.arrayContaining([fs.realpathSync(walPath), fs.realpathSync(dir)]));
+    await storage.close();
   });
 
   it('asserts that persist calls never overlap', async () => {

@@ -58,9 +58,12 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
           `truncating ${data.length} -> ${replay.validLength} bytes`,
       );
       await handle.truncate(replay.validLength);
-      // Otherwise a crash could bring the torn bytes back, with good records appended after them.
-      await handle.sync();
     }
+    // What was read may sit only in the page cache (a crash between write and fsync): it
+    // counts as persisted, and may be acknowledged, only once it is on disk. The same
+    // sync keeps a cut torn tail from coming back with good records appended after it.
+    await handle.sync();
+    await fsyncDirectory(nodePath.resolve(dataDir));
     const onFatal = options.onFatal ?? ((error: Error) => exitOnFatal(logger, error));
     const lastIndex = recovered.entries.at(-1)?.index ?? 0;
     const storage = new FileDurableStorage<C>(filePath, handle, replay.validLength, lastIndex, onFatal);
