@@ -38,6 +38,23 @@ describe('rebuildLog', () => {
     ]);
   });
 
+  it('reads one-record writes, and the two-record persists of earlier versions, alike', () => {
+    const hardState = { term: 2, votedFor: 'n1', commitIndex: 3 };
+    const written = rebuildLog<string>([
+      { t: 'write', entries: entries(1, 3, 1).entries, hardState: null },
+      { t: 'write', entries: entries(3, 4, 2).entries, hardState },
+      { t: 'write', entries: [], hardState: { ...hardState, commitIndex: 4 } },
+    ]);
+    expect(written.hardState).toEqual({ ...hardState, commitIndex: 4 });
+    expect(written.entries.map((e) => e.term)).toEqual([1, 1, 2, 2]);
+    const older = rebuildLog<string>([
+      entries(1, 3, 1),
+      entries(3, 4, 2),
+      { t: 'hardState', hardState: { ...hardState, commitIndex: 4 } },
+    ]);
+    expect(older).toEqual(written);
+  });
+
   it('asserts on a gap or a non-contiguous record', () => {
     expect(() => rebuildLog([entries(1, 2, 1), entries(4, 4, 1)])).toThrow(AssertionError);
     expect(() => rebuildLog([entries(2, 2, 1)])).toThrow(AssertionError);
