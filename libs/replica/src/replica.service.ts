@@ -187,19 +187,24 @@ export class ReplicaService
     | { type: 'unavailable'; reason: string }
   > {
     const requestId = ++this.readRequests;
-    const result = this.step({ type: 'readIndex', requestId });
-    if (result.type === 'notLeader') return Promise.resolve({ type: 'notLeader', leader: this.leader() });
-    return new Promise((resolve) => {
+    const confirmed = new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => this.settleRead(requestId, null), this.options.requestTimeoutMs);
       this.pendingReads.set(requestId, (index) => {
         clearTimeout(timer);
-        resolve(
-          index === null
-            ? { type: 'unavailable', reason: 'leadership could not be confirmed with a majority in time' }
-            : { type: 'index', index },
-        );
+        resolve(index);
       });
     });
+    // Registered before stepping: a lone voter confirms the round inside this very step.
+    const result = this.step({ type: 'readIndex', requestId });
+    if (result.type === 'notLeader') {
+      this.settleRead(requestId, null);
+      return Promise.resolve({ type: 'notLeader', leader: this.leader() });
+    }
+    return confirmed.then((index) =>
+      index === null
+        ? { type: 'unavailable', reason: 'leadership could not be confirmed with a majority in time' }
+        : { type: 'index', index },
+    );
   }
 
   /** ReadStateListener: a majority confirmed these rounds. */
