@@ -9,7 +9,11 @@ const entry = (index: number, term: number): LogEntry<string> => ({
   leaderTimeMs: 0,
   body: { type: 'noop' },
 });
-const entries = (first: number, last: number, term: number): WalRecord<string> => ({
+const entries = (
+  first: number,
+  last: number,
+  term: number,
+): Extract<WalRecord<string>, { t: 'entries' }> => ({
   t: 'entries',
   entries: Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, term)),
 });

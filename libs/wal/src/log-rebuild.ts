@@ -32,12 +32,18 @@ export function rebuildLog<C>(records: WalRecord<C>[]): RecoveredState<C> {
   let hardState = { ...EMPTY_HARD_STATE };
   const entries: LogEntry<C>[] = [];
   records.forEach((record, position) => {
-    // Entries before the hard state, as they were written: a commitIndex never covers more.
-    if (record.t !== 'hardState' && (record.t === 'entries' || record.entries.length > 0)) {
-      appendRecord(entries, record.entries, `WAL record #${position}`);
-    }
-    if (record.t === 'hardState' || (record.t === 'write' && record.hardState !== null)) {
-      hardState = record.hardState;
+    const where = `WAL record #${position}`;
+    switch (record.t) {
+      case 'entries':
+        return appendRecord(entries, record.entries, where);
+      case 'hardState':
+        hardState = record.hardState;
+        return;
+      case 'write':
+        // Entries before the hard state, as they were written: a commitIndex never covers more.
+        if (record.entries.length > 0) appendRecord(entries, record.entries, where);
+        if (record.hardState !== null) hardState = record.hardState;
+        return;
     }
   });
   return { hardState, entries };
