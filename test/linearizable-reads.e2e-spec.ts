@@ -260,3 +260,38 @@ describe('linearizable reads', () => {
     }
   });
 });
+
+// A freshly bootstrapped leader, before anyone joins: its one vote is the majority, so a
+// ReadIndex round is confirmed inside the step that asks for it.
+describe('linearizable reads on a one-node cluster', () => {
+  let cluster: LocalCluster;
+  // Far longer than the client waits below: a read the node cannot confirm is not answered in time.
+  const serverTimeoutMs = 60_000;
+
+  beforeAll(async () => {
+    cluster = await LocalCluster.start({
+      size: 1,
+      env: { ...ENV, LATCHKEY_REQUEST_TIMEOUT_MS: String(serverTimeoutMs) },
+    });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  function answerOf(res: request.Response): unknown {
+    return { status: res.status, owner: res.body.owner, fencingToken: res.body.fencingToken };
+  }
+
+  it('answers GET /locks/x?consistency=linearizable at once, free and then held', async () => {
+    const [node] = cluster.nodes;
+    const free = await linearizableCheck(node, 'x').timeout(10_000);
+    expect(answerOf(free)).toEqual({ status: 200, owner: null, fencingToken: null });
+
+    const held = await grant(node.url, 'x', newClientId());
+    for (let i = 0; i < 3; i++) {
+      const seen = await linearizableCheck(node, 'x').timeout(10_000);
+      expect(answerOf(seen)).toEqual({ status: 200, owner: held.owner, fencingToken: held.fencingToken });
+    }
+  });
+});

@@ -152,6 +152,36 @@ describe('waiting for a held lock', () => {
     await waitForEveryNode(name, { owner: patient, fencingToken: granted.body.fencingToken, waiters: 0 });
   });
 
+  it('answers a retried waiting preempt (same requestId) whose grant was lost on the wire with the grant and its token', async () => {
+    const name = 'waiting:retry-after-lost-grant';
+    const holder = newClientId();
+    await request(nodes[0].url).post(`/locks/${name}/preempt`).send({ clientId: holder }).expect(200);
+
+    const waiter = newClientId();
+    const body = { clientId: waiter, waitMs: 30_000, requestId: 1 };
+    const firstTry = request(nodes[1].url).post(`/locks/${name}/preempt`).send(body);
+    const lost = new PendingRequest(firstTry);
+    await waitForEveryNode(name, { owner: holder, waiters: 1 });
+    // The client gives up on its connection: the answer to the queued preempt is lost.
+    firstTry.abort();
+    await request(nodes[2].url).post(`/locks/${name}/release`).send({ clientId: holder }).expect(200);
+    await waitForEveryNode(name, { owner: waiter, waiters: 0 });
+    const grantedToken = (await checkOn(nodes[0], name)).fencingToken;
+    expect(lost.describe()).not.toMatch(/^200/);
+
+    // Retried with the same requestId, through each node: it learns the grant, and the
+    // lock is not taken again (the token stays the one the queue handed over).
+    for (const node of nodes) {
+      const retry = await request(node.url).post(`/locks/${name}/preempt`).send(body).timeout(20_000);
+      expect({ node: node.id, status: retry.status, body: retry.body }).toEqual({
+        node: node.id,
+        status: 200,
+        body: { name, acquired: true, owner: waiter, fencingToken: grantedToken },
+      });
+    }
+    await waitForEveryNode(name, { owner: waiter, fencingToken: grantedToken!, waiters: 0 });
+  });
+
   it('takes a waiter out of the queue when its session is closed: 409, and the waiter behind it moves up', async () => {
     const name = 'waiting:session-ends';
     const holder = newClientId();

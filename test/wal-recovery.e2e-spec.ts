@@ -77,6 +77,35 @@ describe('WAL recovery', () => {
     );
   });
 
+  it('starts when only its last write is damaged: the page holding its header was lost, the rest landed', async () => {
+    await writeSome('lost-page', 5);
+    await cluster.waitForConvergence();
+    const victim = await someFollower();
+    await cluster.kill(victim.id, 'SIGKILL');
+
+    const wal = walOf(victim);
+    const data = readFileSync(wal);
+    let lastStart = 0;
+    for (let offset = 0; offset < data.length; offset += 8 + data.readUInt32BE(offset)) lastStart = offset;
+    expect(lastStart).toBeGreaterThan(0);
+    // Zeros where the last record's header was, its payload intact after them.
+    data.fill(0, lastStart, lastStart + 8);
+    writeFileSync(wal, data);
+
+    await cluster.startNode(victim.id);
+    expect(cluster.tail(victim.id, 200)).toContain(
+      `WAL ${wal}: torn tail at byte offset ${lastStart} (implausible record length 0 in the last record); truncating ${data.length} -> ${lastStart} bytes`,
+    );
+    await cluster.waitForMembers(3);
+    await waitForSameState(cluster);
+    const fresh = await grant((await cluster.leader()).url, 'lost-page:after-restart', newClientId());
+    await waitFor(
+      `${victim.id} to apply the new grant`,
+      async () =>
+        (await request(victim.url).get('/locks/lost-page:after-restart')).body.owner === fresh.owner,
+    );
+  });
+
   it('refuses to start on corruption before the tail, naming the file and the byte offset, while the others keep serving', async () => {
     await writeSome('rot', 5);
     await cluster.waitForConvergence();

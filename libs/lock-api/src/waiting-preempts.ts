@@ -5,7 +5,7 @@ export type WaitResult =
   | { type: 'left'; index: number; reason: 'timedOut' | 'sessionEnded' }
   | { type: 'stillWaiting' };
 
-/** How many settled waiters to remember for a caller that registers late. */
+/** How many settled waiters to remember for a caller that registers late, or retries. */
 const SETTLED_MEMORY = 10_000;
 
 /**
@@ -20,11 +20,9 @@ export class WaitingPreempts {
   private readonly settled = new Map<number, WaitResult>();
 
   wait(waiterId: number, timeoutMs: number): Promise<WaitResult> {
+    // Kept after it is read: a retried request whose answer was lost must learn it too.
     const known = this.settled.get(waiterId);
-    if (known) {
-      this.settled.delete(waiterId);
-      return Promise.resolve(known);
-    }
+    if (known) return Promise.resolve(known);
     return new Promise((resolve) => {
       const resolvers = this.waiting.get(waiterId) ?? [];
       const answer = (result: WaitResult) => {
@@ -43,16 +41,10 @@ export class WaitingPreempts {
   }
 
   settle(waiterId: number, result: WaitResult): void {
-    if (this.finish(waiterId, result)) return;
-    this.settled.set(waiterId, result);
-    if (this.settled.size > SETTLED_MEMORY) this.settled.delete(this.settled.keys().next().value!);
-  }
-
-  private finish(waiterId: number, result: WaitResult): boolean {
-    const resolvers = this.waiting.get(waiterId);
-    if (!resolvers) return false;
+    const resolvers = this.waiting.get(waiterId) ?? [];
     this.waiting.delete(waiterId);
     for (const resolve of resolvers) resolve(result);
-    return true;
+    this.settled.set(waiterId, result);
+    if (this.settled.size > SETTLED_MEMORY) this.settled.delete(this.settled.keys().next().value!);
   }
 }

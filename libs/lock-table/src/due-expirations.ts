@@ -19,7 +19,8 @@ export function dueExpirations(
     }
   }
   for (const waiter of state.waiters) {
-    if (waiter.deadlineMs <= nowMs) due.push({ type: 'expireWaiter', waiterId: waiter.waiterId });
+    if (waiter.deadlineMs <= nowMs)
+      due.push({ type: 'expireWaiter', waiterId: waiter.waiterId, deadlineMs: waiter.deadlineMs });
   }
   for (const session of state.sessions) {
     if (sessionExpired(session)) {

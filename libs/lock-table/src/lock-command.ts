@@ -23,5 +23,8 @@ export type LockCommand =
   | { type: 'expireSession'; sessionId: string }
   /** the leader's clock passed the lock's expiry */
   | { type: 'expireLock'; name: string; fencingToken: number }
-  /** the leader's clock passed the waiter's deadline */
-  | { type: 'expireWaiter'; waiterId: number };
+  /**
+   * the leader's clock passed the waiter's deadline `deadlineMs` (absent in entries of
+   * earlier versions); a no-op if the deadline has moved since
+   */
+  | { type: 'expireWaiter'; waiterId: number; deadlineMs?: number };

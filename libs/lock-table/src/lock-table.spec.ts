@@ -2,6 +2,7 @@ import { SeededRandom } from '@app/replicated-log';
 import type { LockCommand } from './lock-command';
 import type { LockOutcome } from './lock-outcome';
 import type { LockState } from './lock-state';
+import { dueExpirations } from './due-expirations';
 import { LockTable } from './lock-table';
 
 const preempt = (name: string, clientId: string): LockCommand => ({ type: 'preempt', name, clientId });
@@ -194,5 +195,55 @@ describe('LockTable request ids', () => {
       name: 'r2',
       fencingToken: 3,
     });
+  });
+});
+
+describe('LockTable waiting preempts', () => {
+  const wait = (clientId: string, waitMs: number, requestId?: number): LockCommand => ({
+    type: 'preempt',
+    name: 'a',
+    clientId,
+    waitMs,
+    ...(requestId === undefined ? {} : { requestId }),
+  });
+
+  it('answers a retry of a granted wait (same requestId) with the grant and its fencing token', () => {
+    const table = new LockTable();
+    table.apply(1, preempt('a', 'c1'));
+    expect(table.apply(2, wait('c2', 5_000, 7))).toMatchObject({ type: 'queued', waiterId: 2 });
+    // Still queued: the retry joins its place and hears "queued" again.
+    expect(table.apply(3, wait('c2', 5_000, 7))).toMatchObject({ type: 'queued', waiterId: 2 });
+    const { events } = table.applyEntry(4, 0, release('a', 'c1'));
+    expect(events).toContainEqual({ type: 'granted', name: 'a', owner: 'c2', fencingToken: 4, waiterId: 2 });
+
+    // The grant's answer was lost on the wire; the client retries the same request.
+    const granted = { type: 'granted', name: 'a', owner: 'c2', fencingToken: 4 };
+    expect(table.applyEntry(5, 0, wait('c2', 5_000, 7))).toEqual({ outcome: granted, events: [] });
+    // Also after the lock moved on: a retry is answered as the request was.
+    table.apply(6, release('a', 'c2'));
+    expect(table.apply(7, wait('c2', 5_000, 7))).toEqual(granted);
+    expect(table.ownerOf('a')).toBeNull();
+  });
+
+  it('ignores an expiry decided for a deadline that a retried wait has since extended', () => {
+    const table = new LockTable();
+    table.apply(1, preempt('a', 'c1'), 0);
+    table.apply(2, wait('c2', 1_000), 0);
+    // The leader, at 1000 ms, finds the waiter due; before that expiry is applied, the
+    // client's retried wait (at 500 ms) moves the deadline to 1500 ms.
+    const due = dueExpirations(table.expiryState(), 1_000, () => false);
+    expect(due).toHaveLength(1);
+    table.apply(3, wait('c2', 1_000), 500);
+    const { outcome, events } = table.applyEntry(4, 1_000, due[0]);
+    expect({ outcome, events }).toEqual({ outcome: { type: 'noChange' }, events: [] });
+    expect(table.waitingCount('a')).toBe(1);
+
+    // The expiry decided for the new deadline does remove it.
+    const later = dueExpirations(table.expiryState(), 1_500, () => false);
+    expect(later).toHaveLength(1);
+    expect(table.applyEntry(5, 1_500, later[0]).events).toEqual([
+      { type: 'waiterLeft', name: 'a', waiterId: 2, reason: 'timedOut' },
+    ]);
+    expect(table.waitingCount('a')).toBe(0);
   });
 });

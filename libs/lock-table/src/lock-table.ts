@@ -1,6 +1,7 @@
 import { assert, type LogIndex } from '@app/replicated-log';
 import { ClientRequests } from './client-requests';
 import { constantTimeEqual } from './constant-time-equal';
+import { GrantedWaiters } from './granted-waiters';
 import type { LockCommand } from './lock-command';
 import type { AppliedCommand, LockEvent } from './lock-event';
 import type { LockOutcome } from './lock-outcome';
@@ -21,6 +22,7 @@ export class LockTable {
   private readonly waitersById = new Map<number, Waiter>();
   private readonly sessionsById = new Map<string, Session>();
   private readonly clientRequests = new ClientRequests();
+  private readonly grantedWaiters = new GrantedWaiters();
   private lastAppliedIndex: LogIndex = 0;
   private events: LockEvent[] = [];
 
@@ -39,7 +41,7 @@ export class LockTable {
     if ((command.type === 'preempt' || command.type === 'release') && command.requestId !== undefined) {
       const request = `${command.type} ${command.name} ${command.sessionId ?? ''}`;
       const earlier = this.clientRequests.outcomeOf(command.clientId, command.requestId, request);
-      if (earlier) return { outcome: earlier, events: [] };
+      if (earlier) return { outcome: this.grantedWaiters.settled(earlier), events: [] };
       const outcome = this.decide(index, leaderTimeMs, command);
       this.clientRequests.remember(command.clientId, command.requestId, request, outcome);
       return { outcome, events: this.events };
@@ -105,7 +107,7 @@ export class LockTable {
       case 'expireLock':
         return this.expireLock(index, leaderTimeMs, command.name, command.fencingToken);
       case 'expireWaiter':
-        return this.expireWaiter(command.waiterId);
+        return this.expireWaiter(command.waiterId, command.deadlineMs);
     }
   }
 
@@ -230,8 +232,15 @@ export class LockTable {
     return { type: 'noChange' };
   }
 
-  private expireWaiter(waiterId: number): LockOutcome {
-    if (this.waitersById.has(waiterId)) this.dropWaiter(waiterId, 'timedOut');
+  /**
+   * The expiry was decided for `deadlineMs`; a retried wait applied since may have moved
+   * the deadline, and then this expiry is stale. Entries written before expiries carried
+   * a deadline have none and expire unconditionally, as they did when first applied.
+   */
+  private expireWaiter(waiterId: number, deadlineMs: number | undefined): LockOutcome {
+    const waiter = this.waitersById.get(waiterId);
+    if (waiter && (deadlineMs === undefined || waiter.deadlineMs === deadlineMs))
+      this.dropWaiter(waiterId, 'timedOut');
     return { type: 'noChange' };
   }
 
@@ -268,7 +277,21 @@ export class LockTable {
     const next = this.queues.get(held.name)?.[0];
     if (!next) return;
     this.dropWaiter(next.waiterId, null);
-    this.grant(next.name, next.clientId, next.sessionId, next.ttlMs, index, leaderTimeMs, next.waiterId);
+    const lock = this.grant(
+      next.name,
+      next.clientId,
+      next.sessionId,
+      next.ttlMs,
+      index,
+      leaderTimeMs,
+      next.waiterId,
+    );
+    this.grantedWaiters.remember(next.waiterId, {
+      type: 'granted',
+      name: lock.name,
+      owner: lock.owner,
+      fencingToken: lock.fencingToken,
+    });
   }
 
   private enqueue(waiter: Waiter): void {

@@ -98,7 +98,9 @@ function isLockCommand(value: unknown): boolean {
     case 'expireLock':
       return isLockName(command.name) && isIndex(command.fencingToken);
     case 'expireWaiter':
-      return isIndex(command.waiterId);
+      return (
+        isIndex(command.waiterId) && (command.deadlineMs === undefined || Number.isFinite(command.deadlineMs))
+      );
     default:
       return false;
   }

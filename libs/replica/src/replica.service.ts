@@ -29,6 +29,7 @@ import type { PeerEnvelope } from './peer-envelope';
 import { PeerTcpNetwork } from './peer-tcp.network';
 import { PendingProposals, type ProposalSettlement } from './pending-proposals';
 import { raftConfigFromOptions } from './raft-config-from-options';
+import { LeaderLease } from './leader-lease';
 import { SessionLeases } from './session-leases';
 
 /** How often the leader looks for locks, waiters and sessions whose time is up. */
@@ -57,6 +58,7 @@ export class ReplicaService
   private processor!: ReadyProcessor<LockCommand>;
   private ticker: NodeJS.Timeout | null = null;
   private readonly leases: SessionLeases;
+  private readonly leaderLease: LeaderLease;
   /** expiries proposed and not yet applied, so each is proposed once */
   private readonly expiriesInFlight = new Set<string>();
   private ticks = 0;
@@ -69,6 +71,11 @@ export class ReplicaService
   ) {
     // A deposed leader steps down within an election timeout of losing its majority.
     this.leases = new SessionLeases(options.electionTimeoutMaxMs);
+    this.leaderLease = new LeaderLease(
+      options.electionTimeoutMinMs,
+      () => performance.now(),
+      async () => (await this.readIndex()).type === 'index',
+    );
   }
 
   /** Replays the WAL before any port opens (Nest runs this before listen). */
@@ -116,19 +123,25 @@ export class ReplicaService
 
   /**
    * A keepalive is answered by the leader from memory: no log entry, no fsync. It is
-   * refused once the session's TTL has passed, even if the expiry is not applied yet.
+   * refused once the session's TTL has passed, even if the expiry is not applied yet, and
+   * while no majority has confirmed this leader within an election timeout (a deposed
+   * leader resumed from a stall must not extend a session the new leader may end).
    */
-  keepAlive(
+  async keepAlive(
     sessionId: string,
-  ):
+  ): Promise<
     | { type: 'alive'; ttlMs: number }
     | { type: 'notFound' }
     | { type: 'notLeader'; leader: Member | null }
-    | { type: 'unavailable'; reason: string } {
+    | { type: 'unavailable'; reason: string }
+  > {
     if (!this.node.isLeader) return { type: 'notLeader', leader: this.leader() };
     // A new leader may not have applied a session opened just before the election yet.
     if (!this.node.isCurrentLeader)
       return { type: 'unavailable', reason: 'the new leader is catching up; retry' };
+    const term = this.node.status().term;
+    if (!(await this.leaderLease.confirm(term)) || this.node.status().term !== term)
+      return { type: 'unavailable', reason: 'leadership not confirmed by a majority in time; retry' };
     const session = this.lockTable.session(sessionId);
     const nowMs = performance.now();
     this.leases.observeTerm(this.node.status().term);
@@ -187,19 +200,24 @@ export class ReplicaService
     | { type: 'unavailable'; reason: string }
   > {
     const requestId = ++this.readRequests;
-    const result = this.step({ type: 'readIndex', requestId });
-    if (result.type === 'notLeader') return Promise.resolve({ type: 'notLeader', leader: this.leader() });
-    return new Promise((resolve) => {
+    const confirmed = new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => this.settleRead(requestId, null), this.options.requestTimeoutMs);
       this.pendingReads.set(requestId, (index) => {
         clearTimeout(timer);
-        resolve(
-          index === null
-            ? { type: 'unavailable', reason: 'leadership could not be confirmed with a majority in time' }
-            : { type: 'index', index },
-        );
+        resolve(index);
       });
     });
+    // Registered before stepping: a lone voter confirms the round inside this very step.
+    const result = this.step({ type: 'readIndex', requestId });
+    if (result.type === 'notLeader') {
+      this.settleRead(requestId, null);
+      return Promise.resolve({ type: 'notLeader', leader: this.leader() });
+    }
+    return confirmed.then((index) =>
+      index === null
+        ? { type: 'unavailable', reason: 'leadership could not be confirmed with a majority in time' }
+        : { type: 'index', index },
+    );
   }
 
   /** ReadStateListener: a majority confirmed these rounds. */

@@ -25,6 +25,10 @@ const request = (partial: Partial<PersistRequest<Cmd>>): PersistRequest<Cmd> => 
   ...partial,
 });
 
+/** The real fsync(2), for a spy that records which file it was asked to sync. */
+const fsSyncOf = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+
 describe('FileDurableStorage', () => {
   let dir: string;
   let walPath: string;
@@ -159,6 +163,80 @@ describe('FileDurableStorage', () => {
       `WAL ${walPath} is corrupt at byte offset 0: checksum mismatch; refusing to start`,
     );
     expect(fs.readFileSync(walPath)).toEqual(data);
+  });
+
+  it('fsyncs the WAL file and its directory at start, before returning what it read', async () => {
+    // As after a crash between write() and fsync: the bytes are in the page cache only.
+    const hardState: HardState = { term: 3, votedFor: 'n2', commitIndex: 1 };
+    fs.writeFileSync(
+      walPath,
+      Buffer.concat([
+        encodeRecord<Cmd>({ t: 'entries', entries: range(1, 2, 3) }),
+        encodeRecord<Cmd>({ t: 'hardState', hardState }),
+      ]),
+    );
+    const synced: string[] = [];
+    (await spyOnFileHandle('sync')).mockImplementation(function (this: fsp.FileHandle) {
+      synced.push(fs.readlinkSync(`/proc/self/fd/${this.fd}`));
+      return fsSyncOf(this.fd);
+    });
+
+    const { storage, recovered } = await open();
+    expect(recovered).toEqual({ hardState, entries: range(1, 2, 3) });
+    expect(synced).toEqual(expect.arrayContaining([fs.realpathSync(walPath), fs.realpathSync(dir)]));
+    await storage.close();
+  });
+
+  describe('a write torn by a power loss (its pages landed out of order)', () => {
+    const firstHardState: HardState = { term: 1, votedFor: 'n1', commitIndex: 2 };
+    const lastHardState: HardState = { term: 1, votedFor: 'n1', commitIndex: 200 };
+
+    /** Two persists, each of entries and a hard state; returns where the second starts. */
+    async function twoWrites(): Promise<number> {
+      const { storage } = await open();
+      await storage.persist(request({ entries: range(1, 2, 1), hardState: firstHardState }));
+      const lastWriteStart = storage.sizeBytes;
+      // Entries of several pages, then the hard state, all in one write.
+      await storage.persist(request({ entries: range(3, 200, 1), hardState: lastHardState }));
+      await storage.close();
+      expect(fs.statSync(walPath).size - lastWriteStart).toBeGreaterThan(3 * 4096);
+      return lastWriteStart;
+    }
+
+    /** Zeroes `[from, from + length)`, as a page the disk never wrote. */
+    function zeroBytes(from: number, length: number): void {
+      const data = fs.readFileSync(walPath);
+      data.fill(0, from, from + length);
+      fs.writeFileSync(walPath, data);
+    }
+
+    it.each([
+      ['a page in the middle of its entries', 4096],
+      ['the page holding its start', 0],
+    ])('cuts it as a torn tail when %s is lost but its hard state landed', async (_name, pageOffset) => {
+      const lastWriteStart = await twoWrites();
+      const sizeBefore = fs.statSync(walPath).size;
+      zeroBytes(lastWriteStart + pageOffset, 4096);
+      // The hard state, at the end of the write, is intact.
+      expect(fs.readFileSync(walPath).subarray(-200).toString()).toContain('"commitIndex":200');
+
+      const { storage, recovered } = await open();
+      expect(recovered).toEqual({ hardState: firstHardState, entries: range(1, 2, 1) });
+      expect(fs.statSync(walPath).size).toBe(lastWriteStart);
+      expect(logged).toEqual([
+        expect.stringContaining(`WAL ${walPath}: torn tail at byte offset ${lastWriteStart}`),
+      ]);
+      expect(logged[0]).toContain(`truncating ${sizeBefore} -> ${lastWriteStart} bytes`);
+      await storage.close();
+    });
+
+    it('still refuses to start when the damage is in an earlier write', async () => {
+      await twoWrites();
+      zeroBytes(20, 10);
+      await expect(open()).rejects.toThrow(
+        `WAL ${walPath} is corrupt at byte offset 0: checksum mismatch; refusing to start`,
+      );
+    });
   });
 
   it('asserts that persist calls never overlap', async () => {

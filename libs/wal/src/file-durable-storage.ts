@@ -58,9 +58,12 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
           `truncating ${data.length} -> ${replay.validLength} bytes`,
       );
       await handle.truncate(replay.validLength);
-      // Otherwise a crash could bring the torn bytes back, with good records appended after them.
-      await handle.sync();
     }
+    // What was read may sit only in the page cache (a crash between write and fsync): it
+    // counts as persisted, and may be acknowledged, only once it is on disk. The same
+    // sync keeps a cut torn tail from coming back with good records appended after it.
+    await handle.sync();
+    await fsyncDirectory(nodePath.resolve(dataDir));
     const onFatal = options.onFatal ?? ((error: Error) => exitOnFatal(logger, error));
     const lastIndex = recovered.entries.at(-1)?.index ?? 0;
     const storage = new FileDurableStorage<C>(filePath, handle, replay.validLength, lastIndex, onFatal);
@@ -118,20 +121,21 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
     }
   }
 
-  /** Entries before the hard state: a commitIndex is never durable before the entries it covers. */
+  /**
+   * One record for the whole request: a crash can only damage the last record, never
+   * leave a damaged part of this write followed by an intact one (which replay would have
+   * to take for corruption). Entries and hard state share one checksum, so a commitIndex is
+   * never durable without the entries it covers.
+   */
   private encode(request: PersistRequest<C>): Buffer {
-    const parts: Buffer[] = [];
+    if (request.entries.length === 0 && request.hardState === null) return Buffer.alloc(0);
     if (request.entries.length > 0) {
       assertAppendable(request.entries, this.lastIndex, `persist to ${this.filePath}`);
-      parts.push(encodeRecord<C>({ t: 'entries', entries: request.entries }));
     }
-    if (request.hardState !== null) {
-      parts.push(encodeRecord<C>({ t: 'hardState', hardState: request.hardState }));
-    }
-    return Buffer.concat(parts);
+    return encodeRecord<C>({ t: 'write', entries: request.entries, hardState: request.hardState });
   }
 
-  /** One write call for the whole batch: it lands at the end as a unit; a crash can only tear its end. */
+  /** One write call for the record: it lands at the end as a unit, or is a torn tail. */
   private async append(buffer: Buffer): Promise<void> {
     const { bytesWritten } = await this.handle.write(buffer, 0, buffer.length, null);
     if (bytesWritten !== buffer.length) {

@@ -9,7 +9,11 @@ const entry = (index: number, term: number): LogEntry<string> => ({
   leaderTimeMs: 0,
   body: { type: 'noop' },
 });
-const entries = (first: number, last: number, term: number): WalRecord<string> => ({
+const entries = (
+  first: number,
+  last: number,
+  term: number,
+): Extract<WalRecord<string>, { t: 'entries' }> => ({
   t: 'entries',
   entries: Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, term)),
 });
@@ -36,6 +40,23 @@ describe('rebuildLog', () => {
       [4, 2],
       [5, 3],
     ]);
+  });
+
+  it('reads one-record writes, and the two-record persists of earlier versions, alike', () => {
+    const hardState = { term: 2, votedFor: 'n1', commitIndex: 3 };
+    const written = rebuildLog<string>([
+      { t: 'write', entries: entries(1, 3, 1).entries, hardState: null },
+      { t: 'write', entries: entries(3, 4, 2).entries, hardState },
+      { t: 'write', entries: [], hardState: { ...hardState, commitIndex: 4 } },
+    ]);
+    expect(written.hardState).toEqual({ ...hardState, commitIndex: 4 });
+    expect(written.entries.map((e) => e.term)).toEqual([1, 1, 2, 2]);
+    const older = rebuildLog<string>([
+      entries(1, 3, 1),
+      entries(3, 4, 2),
+      { t: 'hardState', hardState: { ...hardState, commitIndex: 4 } },
+    ]);
+    expect(older).toEqual(written);
   });
 
   it('asserts on a gap or a non-contiguous record', () => {

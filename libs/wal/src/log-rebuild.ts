@@ -32,14 +32,26 @@ export function rebuildLog<C>(records: WalRecord<C>[]): RecoveredState<C> {
   let hardState = { ...EMPTY_HARD_STATE };
   const entries: LogEntry<C>[] = [];
   records.forEach((record, position) => {
-    if (record.t === 'hardState') {
-      hardState = record.hardState;
-      return;
+    const where = `WAL record #${position}`;
+    switch (record.t) {
+      case 'entries':
+        return appendRecord(entries, record.entries, where);
+      case 'hardState':
+        hardState = record.hardState;
+        return;
+      case 'write':
+        // Entries before the hard state, as they were written: a commitIndex never covers more.
+        if (record.entries.length > 0) appendRecord(entries, record.entries, where);
+        if (record.hardState !== null) hardState = record.hardState;
+        return;
     }
-    assertAppendable(record.entries, entries.length, `WAL record #${position}`);
-    entries.length = record.entries[0].index - 1;
-    // A loop, not push(...spread): a big batch would overflow the argument stack.
-    for (const entry of record.entries) entries.push(entry);
   });
   return { hardState, entries };
+}
+
+function appendRecord<C>(entries: LogEntry<C>[], appended: LogEntry<C>[], where: string): void {
+  assertAppendable(appended, entries.length, where);
+  entries.length = appended[0].index - 1;
+  // A loop, not push(...spread): a big batch would overflow the argument stack.
+  for (const entry of appended) entries.push(entry);
 }

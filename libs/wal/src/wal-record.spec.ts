@@ -52,6 +52,18 @@ describe('wal-record', () => {
     expect(decodeRecordAt(bytes.subarray(0, bytes.length - 1), 0).kind).toBe('truncated');
   });
 
+  it('round-trips one write of entries and hard state as a single record', () => {
+    const record: WalRecord<string> = {
+      t: 'write',
+      entries: [entry(4, 2), entry(5, 2)],
+      hardState: { term: 2, votedFor: null, commitIndex: 4 },
+    };
+    const bytes = encodeRecord(record);
+    expect(decodeRecordAt<string>(bytes, 0)).toEqual({ kind: 'record', record, end: bytes.length });
+    const hardStateOnly: WalRecord<string> = { t: 'write', entries: [], hardState: record.hardState };
+    expect(decodeRecordAt<string>(encodeRecord(hardStateOnly), 0)).toMatchObject({ record: hardStateOnly });
+  });
+
   it('reports a flipped payload byte as a checksum mismatch', () => {
     const bytes = encodeRecord<string>({ t: 'entries', entries: [entry(1, 1)] });
     bytes[RECORD_HEADER_BYTES + 3] ^= 0xff;
@@ -64,10 +76,18 @@ describe('wal-record', () => {
     expect(decodeRecordAt(huge, 0)).toEqual({
       kind: 'invalid',
       reason: `implausible record length ${MAX_PAYLOAD_BYTES + 1}`,
+      badLength: true,
     });
     expect(decodeRecordAt(Buffer.alloc(RECORD_HEADER_BYTES), 0).kind).toBe('invalid');
     expect(decodeRecordAt(rawRecord(Buffer.from('{not json')), 0).kind).toBe('invalid');
-    expect(decodeRecordAt(rawRecord(Buffer.from('{"t":"other"}')), 0).kind).toBe('invalid');
+    expect(decodeRecordAt(rawRecord(Buffer.from('{"t":"other"}')), 0)).toMatchObject({
+      kind: 'invalid',
+      badLength: false,
+    });
+    // A write always carries something.
+    expect(
+      decodeRecordAt(rawRecord(Buffer.from('{"t":"write","entries":[],"hardState":null}')), 0).kind,
+    ).toBe('invalid');
     expect(decodeRecordAt(rawRecord(Buffer.from('{"t":"entries","entries":[{"index":"x"}]}')), 0).kind).toBe(
       'invalid',
     );

@@ -6,9 +6,15 @@ import type { HardState, LogEntry } from '@app/replicated-log';
  * `[u32 BE payload length][u32 BE crc32 of payload][payload]`, the payload being UTF-8 JSON
  * of this object. The length prefix lets replay find record boundaries; the CRC tells a
  * torn or rotten record from a good one.
+ *
+ * Every persist writes exactly one `write` record, so a power loss that lands the pages of
+ * one append out of order can only damage the last record: a torn tail. The `entries` and
+ * `hardState` records are what earlier versions wrote (two per persist); replay still reads them.
  */
 export type WalRecord<C> =
-  { t: 'entries'; entries: LogEntry<C>[] } | { t: 'hardState'; hardState: HardState };
+  | { t: 'write'; entries: LogEntry<C>[]; hardState: HardState | null }
+  | { t: 'entries'; entries: LogEntry<C>[] }
+  | { t: 'hardState'; hardState: HardState };
 
 export const RECORD_HEADER_BYTES = 8;
 /** No real record comes near this; a larger length prefix can only be garbage. */
@@ -21,8 +27,8 @@ export type RecordScan<C> =
   | { kind: 'truncated'; reason: string }
   /** the payload is all there but its CRC does not match; `end` is where it stops */
   | { kind: 'checksumMismatch'; end: number }
-  /** an implausible length, or a CRC-valid payload that is not a record */
-  | { kind: 'invalid'; reason: string };
+  /** an implausible length (`badLength`), or a CRC-valid payload that is not a record */
+  | { kind: 'invalid'; reason: string; badLength: boolean };
 
 export function encodeRecord<C>(record: WalRecord<C>): Buffer {
   const payload = Buffer.from(JSON.stringify(record), 'utf8');
@@ -47,7 +53,7 @@ export function decodeRecordAt<C>(buffer: Buffer, offset: number): RecordScan<C>
   const expectedCrc = buffer.readUInt32BE(offset + 4);
   // A payload is never empty (it is a JSON object), so 0 is as implausible as a huge length.
   if (length === 0 || length > MAX_PAYLOAD_BYTES) {
-    return { kind: 'invalid', reason: `implausible record length ${length}` };
+    return { kind: 'invalid', reason: `implausible record length ${length}`, badLength: true };
   }
   const start = offset + RECORD_HEADER_BYTES;
   const end = start + length;
@@ -57,7 +63,7 @@ export function decodeRecordAt<C>(buffer: Buffer, offset: number): RecordScan<C>
   const payload = buffer.subarray(start, end);
   if (crc32(payload) !== expectedCrc) return { kind: 'checksumMismatch', end };
   const parsed = parseRecord<C>(payload);
-  if (typeof parsed === 'string') return { kind: 'invalid', reason: parsed };
+  if (typeof parsed === 'string') return { kind: 'invalid', reason: parsed, badLength: false };
   return { kind: 'record', record: parsed, end };
 }
 
@@ -76,6 +82,15 @@ function parseRecord<C>(payload: Buffer): WalRecord<C> | string {
     return record as unknown as WalRecord<C>;
   }
   if (record.t === 'hardState' && isHardStateLike(record.hardState)) {
+    return record as unknown as WalRecord<C>;
+  }
+  if (
+    record.t === 'write' &&
+    Array.isArray(record.entries) &&
+    record.entries.every(isEntryLike) &&
+    (record.hardState === null || isHardStateLike(record.hardState)) &&
+    (record.entries.length > 0 || record.hardState !== null)
+  ) {
     return record as unknown as WalRecord<C>;
   }
   return `payload is not a WAL record (t=${JSON.stringify(record.t)})`;

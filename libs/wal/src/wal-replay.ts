@@ -53,6 +53,9 @@ function tornTailReason<C>(scan: Damage<C>, data: Buffer, offset: number): strin
     case 'invalid':
       // A garbage header with nothing after it is as harmless as a cut one.
       if (offset + RECORD_HEADER_BYTES === data.length) return `${scan.reason} in the last header`;
+      // The page holding the last record's header was lost while later pages of the same
+      // write landed: no intact record follows, so the damage is confined to the last write.
+      if (scan.badLength) return `${scan.reason} in the last record`;
       break;
   }
   // Some file systems expose a crashed append as zeros up to the new file size.

@@ -14,7 +14,7 @@ export class KeepAliveHandler implements ICommandHandler<KeepAliveCommand> {
   ) {}
 
   async execute({ sessionId, forwardedBy }: KeepAliveCommand): Promise<LockApiResult<KeepAliveResponse>> {
-    const result = this.replica.keepAlive(sessionId);
+    const result = await this.replica.keepAlive(sessionId);
     switch (result.type) {
       case 'alive':
         return ok({ sessionId, ttlMs: result.ttlMs });
