@@ -41,6 +41,8 @@ export interface RaftStatus {
   appliedIndex: LogIndex;
   lastIndex: LogIndex;
   members: Member[];
+  /** the index of the membership entry `members` comes from (committed once <= commitIndex) */
+  membershipIndex: LogIndex;
   /** per follower, only on the leader */
   progress: Record<NodeId, { matchIndex: LogIndex; nextIndex: LogIndex }>;
 }
@@ -207,6 +209,7 @@ export class RaftNode<C> {
       appliedIndex: this.appliedIndex,
       lastIndex: this.log.lastIndex,
       members: this.members.map((m) => ({ ...m })),
+      membershipIndex: this.log.latestMembership().index,
       progress,
     };
   }
