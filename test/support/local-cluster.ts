@@ -155,12 +155,13 @@ export class LocalCluster {
     );
   }
 
-  /** Waits until the leader lists `count` members and every running node has applied as far as the leader has committed. */
+  /** Waits until the leader lists `count` members, all of them voters (joined learners promoted). */
   async waitForMembers(count: number): Promise<void> {
-    await waitFor(`${count} members`, async () => {
+    await waitFor(`${count} voting members`, async () => {
       const leader = await this.leader();
       const status = (await request(leader.url).get('/cluster').timeout(2000)).body;
-      return status.members.length === count;
+      const members: { role: string }[] = status.members;
+      return members.length === count && members.every((m) => m.role !== 'learner');
     });
   }
 

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { noDelayJsonSocket } from '@app/protocol';
-import { ClusterJoinService, ReplicaService, type NodeOptions } from '@app/replica';
+import { ClusterJoinService, ReplicaService, exitOnStartupError, type NodeOptions } from '@app/replica';
 import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
 
@@ -42,7 +42,15 @@ export async function bootstrapNode(
   await app.get(ReplicaService).start();
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.host);
-  app.get(ClusterJoinService).start();
+  // A refused join (say, an emptied data directory under a voter's id) stops the node with
+  // exit code 1 and the reason, which names the way out; retrying could never succeed.
+  void app
+    .get(ClusterJoinService)
+    .start()
+    .catch(async (error: unknown) => {
+      await app.close();
+      exitOnStartupError(error);
+    });
   new Logger('Latchkey').log(
     `${options.id} serving: TCP ${options.host}:${options.port}, HTTP http://${options.host}:${options.httpPort}, Swagger http://${options.host}:${options.httpPort}/docs, data ${options.dataDir}`,
   );

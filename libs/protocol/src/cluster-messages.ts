@@ -1,6 +1,7 @@
 /** Membership and status payloads. */
 
-export type NodeRole = 'leader' | 'follower' | 'candidate';
+/** A learner receives the log but does not vote until it has caught up and is promoted. */
+export type NodeRole = 'leader' | 'follower' | 'candidate' | 'learner';
 
 export interface MemberAddress {
   id: string;
@@ -10,14 +11,28 @@ export interface MemberAddress {
   httpAddress: string;
 }
 
-export interface JoinClusterRequest extends MemberAddress {}
+/** A member as the replicated membership records it. */
+export interface ClusterMember extends MemberAddress {
+  /** the identity of the member's data directory when it joined */
+  storageId: string;
+  /** set while the member is a non-voting learner */
+  learner?: boolean;
+}
+
+/**
+ * A node asks to join with its own storage identity. A known voter id with another
+ * storage (an emptied data directory) is refused until the old member is removed.
+ */
+export interface JoinClusterRequest extends MemberAddress {
+  storageId: string;
+}
 
 export interface JoinClusterResponse {
-  members: MemberAddress[];
+  members: ClusterMember[];
   leaderId: string;
 }
 
-export interface MemberStatus extends MemberAddress {
+export interface MemberStatus extends ClusterMember {
   role: NodeRole | 'unknown';
   /** highest log index known to be on this member's disk; null when this node does not lead */
   matchIndex: number | null;

@@ -3,6 +3,7 @@ import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microse
 import { firstValueFrom, timeout } from 'rxjs';
 import {
   MessagePatterns,
+  isRpcErrorBody,
   parseHostPort,
   type JoinClusterRequest,
   type JoinClusterResponse,
@@ -13,9 +14,19 @@ import { ReplicaService } from './replica.service';
 
 const JOIN_RETRY_MS = 500;
 
+/** The cluster will not take this node as it is; retrying cannot help, an operator must act. */
+export class JoinRefusedError extends Error {
+  override name = 'JoinRefusedError';
+}
+
+type JoinAnswer =
+  { type: 'joined'; response: JoinClusterResponse } | { type: 'retry' } | { type: 'refused'; reason: string };
+
 /**
  * A node started with --join asks that member to add it to the cluster, retrying until
- * the membership entry is committed. A node whose log already lists it never asks again.
+ * the membership entry is committed. It joins as a learner, and the leader promotes it
+ * once it has caught up. A node whose log already lists it, with this data directory's
+ * storage, never asks again.
  */
 @Injectable()
 export class ClusterJoinService implements OnApplicationShutdown {
@@ -28,13 +39,17 @@ export class ClusterJoinService implements OnApplicationShutdown {
     private readonly replica: ReplicaService,
   ) {}
 
-  /** Called once the node's ports are open, so the leader can reach us right away. */
-  start(): void {
+  /**
+   * Called once the node's ports are open, so the leader can reach us right away. Resolves
+   * once joined (or at once if nothing to do); rejects with JoinRefusedError when the
+   * cluster refuses this node, e.g. an emptied data directory under a voter's id.
+   */
+  async start(): Promise<void> {
     if (this.options.join === null || this.replica.isMember()) return;
     const address = parseHostPort(this.options.join);
     if (!address) throw new Error(`malformed --join ${this.options.join}`);
     this.client = ClientProxyFactory.create({ transport: Transport.TCP, options: address });
-    void this.joinUntilMember();
+    await this.joinUntilMember();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -45,22 +60,32 @@ export class ClusterJoinService implements OnApplicationShutdown {
   private async joinUntilMember(): Promise<void> {
     while (!this.stopped && !this.replica.isMember()) {
       const answer = await this.askToJoin();
-      if (answer) {
-        this.logger.log(`joined the cluster through ${this.options.join}; leader ${answer.leaderId}`);
+      if (answer.type === 'refused')
+        throw new JoinRefusedError(`join through ${this.options.join} refused: ${answer.reason}`);
+      if (answer.type === 'joined') {
+        this.logger.log(
+          `joined the cluster through ${this.options.join}; leader ${answer.response.leaderId}`,
+        );
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, JOIN_RETRY_MS));
     }
   }
 
-  private async askToJoin(): Promise<JoinClusterResponse | null> {
+  private async askToJoin(): Promise<JoinAnswer> {
     const request: JoinClusterRequest = this.replica.self();
     const reply$ = this.client!.send<JoinClusterResponse>(MessagePatterns.join, request).pipe(
       timeout(this.options.requestTimeoutMs),
     );
-    return firstValueFrom(reply$).catch((error: unknown) => {
-      this.logger.warn(`join through ${this.options.join} failed: ${describeError(error)}; retrying`);
-      return null;
-    });
+    return firstValueFrom(reply$).then(
+      (response): JoinAnswer => ({ type: 'joined', response }),
+      (error: unknown): JoinAnswer => {
+        // A bad request is final: the cluster decided about this node, not about the moment.
+        if (isRpcErrorBody(error) && error.code === 'bad_request')
+          return { type: 'refused', reason: error.message };
+        this.logger.warn(`join through ${this.options.join} failed: ${describeError(error)}; retrying`);
+        return { type: 'retry' };
+      },
+    );
   }
 }

@@ -29,14 +29,19 @@ export function isPeerEnvelope(value: unknown): value is PeerEnvelope {
         isIndex(message.matchIndex) &&
         Number.isSafeInteger(message.lastLogIndex) &&
         optionalIndex(message.rejectedIndex) &&
-        optionalIndex(message.readSeq)
+        optionalIndex(message.readSeq) &&
+        isStorageId(message.storageId)
       );
     case 'requestVote':
       return (
         isIndex(message.lastLogIndex) && isIndex(message.lastLogTerm) && optionalBoolean(message.preVote)
       );
     case 'requestVoteReply':
-      return typeof message.granted === 'boolean' && optionalBoolean(message.preVote);
+      return (
+        typeof message.granted === 'boolean' &&
+        optionalBoolean(message.preVote) &&
+        isStorageId(message.storageId)
+      );
     default:
       return false;
   }
@@ -69,7 +74,9 @@ function isMember(value: unknown): boolean {
     typeof member.tcpAddress === 'string' &&
     parseHostPort(member.tcpAddress) !== null &&
     typeof member.httpAddress === 'string' &&
-    parseHostPort(member.httpAddress) !== null
+    parseHostPort(member.httpAddress) !== null &&
+    isStorageId(member.storageId) &&
+    optionalBoolean(member.learner)
   );
 }
 
@@ -108,6 +115,10 @@ function isLockCommand(value: unknown): boolean {
 
 function isNodeId(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(value);
+}
+
+function isStorageId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(value);
 }
 
 function isIndex(value: unknown): value is number {

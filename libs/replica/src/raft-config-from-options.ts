@@ -2,10 +2,11 @@ import type { RaftConfig } from '@app/replicated-log';
 import type { NodeOptions } from './node-options';
 
 /** The core counts time in ticks; convert once, at the edge. */
-export function raftConfigFromOptions(options: NodeOptions): RaftConfig {
+export function raftConfigFromOptions(options: NodeOptions, storageId: string): RaftConfig {
   const ticks = (ms: number) => Math.max(1, Math.round(ms / options.tickMs));
   return {
     id: options.id,
+    storageId,
     heartbeatIntervalTicks: ticks(options.heartbeatMs),
     electionTimeoutMinTicks: ticks(options.electionTimeoutMinMs),
     electionTimeoutMaxTicks: ticks(options.electionTimeoutMaxMs),

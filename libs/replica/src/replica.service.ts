@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { randomInt } from 'node:crypto';
-import { FileDurableStorage } from '@app/wal';
+import { FileDurableStorage, openStorageIdentity } from '@app/wal';
 import {
   LockTable,
   dueExpirations,
@@ -57,6 +57,8 @@ export class ReplicaService
   private network!: PeerTcpNetwork;
   private processor!: ReadyProcessor<LockCommand>;
   private ticker: NodeJS.Timeout | null = null;
+  /** this data directory's identity, recorded in the membership when the node joins */
+  private storageId = '';
   private readonly leases: SessionLeases;
   private readonly leaderLease: LeaderLease;
   /** expiries proposed and not yet applied, so each is proposed once */
@@ -84,8 +86,9 @@ export class ReplicaService
       logger: (message) => this.logger.warn(message),
     });
     this.storage = storage;
+    this.storageId = await openStorageIdentity(this.options.dataDir, recovered.entries.length === 0);
     this.node = new RaftNode(
-      raftConfigFromOptions(this.options),
+      raftConfigFromOptions(this.options, this.storageId),
       new SeededRandom(randomInt(2 ** 31)),
       recovered,
     );
@@ -249,8 +252,9 @@ export class ReplicaService
     return this.node.currentMembers.find((m) => m.id === leaderId) ?? null;
   }
 
+  /** Listed in the membership with this data directory; a listing with another storage is not us. */
   isMember(): boolean {
-    return this.node.currentMembers.some((m) => m.id === this.options.id);
+    return this.node.currentMembers.some((m) => m.id === this.options.id && m.storageId === this.storageId);
   }
 
   self(): Member {
@@ -258,6 +262,7 @@ export class ReplicaService
       id: this.options.id,
       tcpAddress: tcpAddressOf(this.options),
       httpAddress: httpAddressOf(this.options),
+      storageId: this.storageId,
     };
   }
 

@@ -1,5 +1,6 @@
 export * from './ids';
 export * from './member';
+export * from './membership-plan';
 export * from './log-entry';
 export * from './hard-state';
 export * from './peer-message';

@@ -28,6 +28,8 @@ export interface AppendEntriesReplyMessage {
   /** on failure: the prevLogIndex of the rejected message, so a stale rejection is ignored */
   rejectedIndex?: LogIndex;
   readSeq?: number;
+  /** the replying node's storage: an acknowledgement counts only from the member's recorded one */
+  storageId: string;
 }
 
 /**
@@ -51,6 +53,8 @@ export interface RequestVoteReplyMessage {
   term: Term;
   granted: boolean;
   preVote?: boolean;
+  /** the voter's storage: a vote counts only from the member's recorded one */
+  storageId: string;
 }
 
 export type PeerMessage<C> =

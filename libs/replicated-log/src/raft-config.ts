@@ -3,6 +3,8 @@ import type { NodeId } from './ids';
 /** Everything the core needs to know about time is counted in ticks. */
 export interface RaftConfig {
   id: NodeId;
+  /** the identity of this node's storage; see Member.storageId */
+  storageId: string;
   /** a follower that hears nothing for a random timeout in [min, max] campaigns (section 5.2) */
   electionTimeoutMinTicks: number;
   electionTimeoutMaxTicks: number;
@@ -12,6 +14,7 @@ export interface RaftConfig {
 }
 
 export function validateRaftConfig(config: RaftConfig): string | null {
+  if (config.storageId.length === 0) return 'storageId must not be empty';
   if (config.heartbeatIntervalTicks < 1) return 'heartbeatIntervalTicks must be at least 1';
   if (config.electionTimeoutMinTicks <= config.heartbeatIntervalTicks) {
     return 'electionTimeoutMinTicks must exceed heartbeatIntervalTicks';

@@ -80,9 +80,17 @@ describe('RaftLog', () => {
     });
   });
 
-  it('findLast searches backwards and returns 0 when nothing matches', () => {
-    const log = logOf(1, 2, 2, 3);
-    expect(log.findLast((e) => e.term === 2)).toBe(3);
-    expect(log.findLast((e) => e.term === 9)).toBe(0);
+  it('keeps the latest membership on append and truncation without scanning the log', () => {
+    const members = (id: string) => [{ id, tcpAddress: 'h:1', httpAddress: 'h:2', storageId: `${id}-disk` }];
+    const log = new RaftLog<string>();
+    expect(log.latestMembership()).toEqual({ index: 0, members: [] });
+    log.append({ index: 1, term: 1, leaderTimeMs: 0, body: { type: 'membership', members: members('a') } });
+    log.append({ index: 2, term: 1, leaderTimeMs: 0, body: { type: 'noop' } });
+    log.append({ index: 3, term: 2, leaderTimeMs: 0, body: { type: 'membership', members: members('b') } });
+    expect(log.latestMembership()).toEqual({ index: 3, members: members('b') });
+    log.truncateFrom(3);
+    expect(log.latestMembership()).toEqual({ index: 1, members: members('a') });
+    log.truncateFrom(1);
+    expect(log.latestMembership()).toEqual({ index: 0, members: [] });
   });
 });

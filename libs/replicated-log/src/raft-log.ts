@@ -1,10 +1,16 @@
 import { assert } from './assert';
 import type { LogIndex, Term } from './ids';
 import type { LogEntry } from './log-entry';
+import type { Member } from './member';
 
-/** The in-memory view of the log: entry i lives at position i - 1. */
+/**
+ * The in-memory view of the log: entry i lives at position i - 1. It also keeps the
+ * indexes of its membership entries, updated on append and truncation, so that finding
+ * the latest membership never scans the log (a follower needs it after every append).
+ */
 export class RaftLog<C> {
   private readonly entries: LogEntry<C>[] = [];
+  private readonly membershipIndexes: LogIndex[] = [];
 
   get lastIndex(): LogIndex {
     return this.entries.length;
@@ -35,12 +41,14 @@ export class RaftLog<C> {
     assert(entry.index === this.lastIndex + 1, `append at ${entry.index} after ${this.lastIndex}`);
     assert(entry.term >= this.lastTerm, `append term ${entry.term} below ${this.lastTerm}`);
     this.entries.push(entry);
+    if (entry.body.type === 'membership') this.membershipIndexes.push(entry.index);
   }
 
   /** Drops entry `index` and everything after it. */
   truncateFrom(index: LogIndex): void {
     assert(index >= 1 && index <= this.lastIndex, `truncate at ${index} of ${this.lastIndex}`);
     this.entries.length = index - 1;
+    while ((this.membershipIndexes.at(-1) ?? 0) >= index) this.membershipIndexes.pop();
   }
 
   /** Section 5.4.1: is a log ending at (lastIndex, lastTerm) at least as up to date as ours? */
@@ -48,11 +56,10 @@ export class RaftLog<C> {
     return lastTerm > this.lastTerm || (lastTerm === this.lastTerm && lastIndex >= this.lastIndex);
   }
 
-  /** The index of the last entry matching `predicate`, searching backwards; 0 if none. */
-  findLast(predicate: (entry: LogEntry<C>) => boolean): LogIndex {
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      if (predicate(this.entries[i])) return i + 1;
-    }
-    return 0;
+  /** The latest membership entry, committed or not (thesis 4.1); index 0 and no members if none. */
+  latestMembership(): { index: LogIndex; members: Member[] } {
+    const index = this.membershipIndexes.at(-1) ?? 0;
+    const body = index > 0 ? this.entry(index).body : null;
+    return { index, members: body?.type === 'membership' ? body.members : [] };
   }
 }

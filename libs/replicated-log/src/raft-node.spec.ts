@@ -4,6 +4,7 @@ import type { HardState } from './hard-state';
 import type { NodeId } from './ids';
 import type { LogEntry } from './log-entry';
 import type { Member } from './member';
+import { planJoin, planRemoval } from './membership-plan';
 import type { AppendEntriesMessage, PeerMessage, RequestVoteMessage } from './peer-message';
 import type { RaftConfig } from './raft-config';
 import { RaftNode } from './raft-node';
@@ -18,8 +19,9 @@ type Cmd = string;
 const MIN_TIMEOUT = 10;
 const HEARTBEAT = 2;
 
-function member(id: NodeId): Member {
-  return { id, tcpAddress: `${id}:tcp`, httpAddress: `${id}:http` };
+/** Each node's storage is `<id>-disk` unless a test gives it another (a wiped directory). */
+function member(id: NodeId, storageId = `${id}-disk`): Member {
+  return { id, tcpAddress: `${id}:tcp`, httpAddress: `${id}:http`, storageId };
 }
 
 /** Election timeouts are fixed per node, so a test decides who campaigns first. */
@@ -33,9 +35,10 @@ class FixedTimeout implements Random {
   }
 }
 
-function config(id: NodeId, maxEntriesPerMessage = 8): RaftConfig {
+function config(id: NodeId, maxEntriesPerMessage = 8, storageId = `${id}-disk`): RaftConfig {
   return {
     id,
+    storageId,
     electionTimeoutMinTicks: MIN_TIMEOUT,
     electionTimeoutMaxTicks: 40,
     heartbeatIntervalTicks: HEARTBEAT,
@@ -44,7 +47,7 @@ function config(id: NodeId, maxEntriesPerMessage = 8): RaftConfig {
 }
 
 function membershipEntry(index: number, term: number, ids: NodeId[]): LogEntry<Cmd> {
-  return { index, term, leaderTimeMs: 0, body: { type: 'membership', members: ids.map(member) } };
+  return { index, term, leaderTimeMs: 0, body: { type: 'membership', members: ids.map((id) => member(id)) } };
 }
 
 function commandEntry(index: number, term: number, command: Cmd = `c${index}`): LogEntry<Cmd> {
@@ -60,6 +63,7 @@ interface NodeSetup {
   hardState?: Partial<HardState>;
   timeout?: number;
   maxEntriesPerMessage?: number;
+  storageId?: string;
 }
 
 interface Disk {
@@ -84,7 +88,7 @@ class Harness {
     const hardState: HardState = { term: 0, votedFor: null, commitIndex: 0, ...setup.hardState };
     const entries = setup.log ?? [];
     const node = new RaftNode<Cmd>(
-      config(id, setup.maxEntriesPerMessage),
+      config(id, setup.maxEntriesPerMessage, setup.storageId),
       new FixedTimeout(setup.timeout ?? 30),
       { hardState, entries: [...entries] },
     );
@@ -202,7 +206,15 @@ function threeNodesWithLeader(): Harness {
 function grantPreVote(node: RaftNode<Cmd>, from: NodeId, term: number): void {
   node.step({
     type: 'receive',
-    message: { type: 'requestVoteReply', from, to: node.id, term, granted: true, preVote: true },
+    message: {
+      type: 'requestVoteReply',
+      from,
+      to: node.id,
+      term,
+      granted: true,
+      preVote: true,
+      storageId: `${from}-disk`,
+    },
   });
 }
 
@@ -255,7 +267,15 @@ describe('RaftNode: leader election (§5.2)', () => {
     const n2 = h.node('n2');
     n2.step({ type: 'receive', message: { ...requestVote('n3', 'n2', 3, 99, 2), preVote: true } });
     expect(repliesIn(n2.ready(), 'requestVoteReply')).toEqual([
-      { type: 'requestVoteReply', from: 'n2', to: 'n3', term: 2, granted: false, preVote: true },
+      {
+        type: 'requestVoteReply',
+        from: 'n2',
+        to: 'n3',
+        term: 2,
+        granted: false,
+        preVote: true,
+        storageId: 'n2-disk',
+      },
     ]);
     expect(n2.status()).toMatchObject({ term: 2, leaderId: 'n1' });
   });
@@ -366,6 +386,7 @@ describe('RaftNode: leader election (§5.2)', () => {
         success: false,
         matchIndex: 0,
         lastLogIndex: 0,
+        storageId: 'n2-disk',
       },
     });
     expect(n1.status()).toMatchObject({ role: 'follower', term: 5, leaderId: null });
@@ -516,7 +537,14 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
     grantPreVote(n1, 'n2', 3);
     n1.step({
       type: 'receive',
-      message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 3, granted: true },
+      message: {
+        type: 'requestVoteReply',
+        from: 'n2',
+        to: 'n1',
+        term: 3,
+        granted: true,
+        storageId: 'n2-disk',
+      },
     });
     expect(n1.status()).toMatchObject({ role: 'leader', term: 3, lastIndex: 3 });
     const ready = n1.ready();
@@ -534,6 +562,7 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
       success: true,
       matchIndex,
       lastLogIndex: matchIndex,
+      storageId: 'n2-disk',
     });
     n1.step({ type: 'receive', message: reply(2) });
     expect(n1.status().commitIndex).toBe(1);
@@ -627,7 +656,7 @@ describe('RaftNode: the Ready contract', () => {
     expect(ready.hardState).toEqual({ term: 2, votedFor: 'n1', commitIndex: 1 });
     expect(ready.mustSync).toBe(true);
     expect(ready.messages).toEqual([
-      { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true },
+      { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true, storageId: 'n2-disk' },
     ]);
     n2.advance(ready);
     expect(n2.hasReady()).toBe(false);
@@ -711,7 +740,7 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
     const h = threeNodesWithLeader();
     const n1 = h.node('n1');
     h.partition(['n1'], ['n2', 'n3']);
-    const four = ['n1', 'n2', 'n3', 'n4'].map(member);
+    const four = ['n1', 'n2', 'n3', 'n4'].map((id) => member(id));
     expect(n1.step({ type: 'changeMembership', members: four, nowMs: 0 })).toMatchObject({
       type: 'proposed',
       index: 3,
@@ -747,11 +776,18 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
     grantPreVote(h.node('n1'), 'n2', 2);
     h.node('n1').step({
       type: 'receive',
-      message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true },
+      message: {
+        type: 'requestVoteReply',
+        from: 'n2',
+        to: 'n1',
+        term: 2,
+        granted: true,
+        storageId: 'n2-disk',
+      },
     });
     const n1 = h.node('n1');
     expect(n1.status()).toMatchObject({ role: 'leader', term: 2, commitIndex: 1, lastIndex: 2 });
-    const four = ['n1', 'n2', 'n3', 'n4'].map(member);
+    const four = ['n1', 'n2', 'n3', 'n4'].map((id) => member(id));
     expect(n1.step({ type: 'changeMembership', members: four, nowMs: 0 })).toEqual({
       type: 'membershipChangePending',
     });
@@ -771,6 +807,204 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
       }
     }
     expect(conflicts).toEqual([]);
+  });
+});
+
+/** Proposes a plan's membership on `leader`; fails the test if the plan is not a change. */
+function proposeMembers(leader: RaftNode<Cmd>, plan: ReturnType<typeof planJoin>): void {
+  if (plan.type !== 'change') throw new Error(`expected a change, got ${JSON.stringify(plan)}`);
+  expect(leader.step({ type: 'changeMembership', members: plan.members, nowMs: 0 })).toMatchObject({
+    type: 'proposed',
+  });
+}
+
+/** A node restarted under its old id with an empty data directory: a new storage. */
+function wipe(h: Harness, id: NodeId, timeout = 30): RaftNode<Cmd> {
+  h.inFlight = h.inFlight.filter((m) => m.to !== id && m.from !== id);
+  return h.add(id, { storageId: `${id}-wiped`, timeout });
+}
+
+function propose(node: RaftNode<Cmd>, command: Cmd): number {
+  const result = node.step({ type: 'propose', body: { type: 'command', command }, nowMs: 0 });
+  if (result.type !== 'proposed') throw new Error(`not proposed: ${result.type}`);
+  return result.index;
+}
+
+describe('RaftNode: a member that comes back with an empty data directory', () => {
+  // The scenario of the safety report: X is committed on n1 and n3 only; n3 loses its
+  // directory and restarts under its old id; n1 dies. n2 lacks X and must not win with the
+  // emptied n3's vote, or it would commit its own entry where X was.
+  it('its vote does not count: n2, which lacks a committed entry, cannot win with it', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    h.partition(['n1', 'n3'], ['n2']);
+    const x = propose(n1, 'X');
+    h.settle();
+    expect(x).toBe(3);
+    expect(n1.status().commitIndex).toBe(3);
+    expect(h.node('n3').termAt(3)).toBe(2);
+
+    wipe(h, 'n3');
+    h.partition(['n1'], ['n2', 'n3']);
+    h.tickFor(['n2', 'n3'], 20 * MIN_TIMEOUT);
+    const n2 = h.node('n2');
+    expect(n2.isLeader).toBe(false);
+    expect(n2.status().commitIndex).toBeLessThan(3);
+    // Nor can the emptied node lead with anyone's votes: it never campaigns.
+    expect(h.node('n3').status()).toMatchObject({ role: 'follower', lastIndex: 0 });
+
+    // n1 comes back: X survives, and n2 learns it.
+    h.heal();
+    h.tickUntil(
+      ['n1', 'n2', 'n3'],
+      () => (h.node('n1').isLeader || n2.isLeader) && n2.status().commitIndex >= 3,
+      400,
+    );
+    expect(n2.termAt(3)).toBe(2);
+    expect(h.disks.get('n2')!.entries[2]).toEqual(
+      expect.objectContaining({ index: 3, body: { type: 'command', command: 'X' } }),
+    );
+  });
+
+  it('the leader forgets the match index of the old storage, so the emptied node counts in no majority', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    propose(n1, 'a');
+    h.settle();
+    expect(n1.status().progress.n3.matchIndex).toBe(3);
+
+    wipe(h, 'n3');
+    h.partition(['n1', 'n3'], ['n2']);
+    h.tickFor(['n1', 'n3'], 2 * HEARTBEAT);
+    expect(n1.status().progress.n3.matchIndex).toBe(0);
+    const b = propose(n1, 'b');
+    h.tickFor(['n1', 'n3'], MIN_TIMEOUT - 2 * HEARTBEAT - 1);
+    // Only n1 holds b for sure: it must stay uncommitted.
+    expect(n1.status().commitIndex).toBeLessThan(b);
+  });
+
+  it('a join under its id with the new storage is refused; once removed, the same id joins again as a learner, catches up and votes', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    propose(n1, 'a');
+    h.settle();
+    wipe(h, 'n3');
+    h.settle();
+    const refused = planJoin(n1.status().members, member('n3', 'n3-wiped'));
+    expect(refused).toMatchObject({ type: 'refused' });
+    expect(refused.type === 'refused' && refused.reason).toMatch(/DELETE \/cluster\/members\/n3/);
+    // The same storage coming back (a plain restart) is no change at all.
+    expect(planJoin(n1.status().members, member('n2'))).toEqual({ type: 'unchanged' });
+
+    proposeMembers(n1, planRemoval(n1.status().members, 'n3'));
+    h.settle();
+    expect(n1.status().members.map((m) => m.id)).toEqual(['n1', 'n2']);
+    proposeMembers(n1, planJoin(n1.status().members, member('n3', 'n3-wiped')));
+    h.settle();
+    expect(n1.status().members.find((m) => m.id === 'n3')).toMatchObject({
+      learner: true,
+      storageId: 'n3-wiped',
+    });
+    h.tickFor(['n1', 'n2', 'n3'], 2 * HEARTBEAT);
+    expect(n1.status().members.find((m) => m.id === 'n3')).toEqual(member('n3', 'n3-wiped'));
+    expect(h.node('n3').status()).toMatchObject({
+      lastIndex: n1.status().lastIndex,
+      commitIndex: n1.status().commitIndex,
+    });
+    // n3 now counts: with n2 cut off, n1 and n3 commit.
+    h.partition(['n1', 'n3'], ['n2']);
+    const c = propose(n1, 'c');
+    h.settle();
+    expect(n1.status().commitIndex).toBe(c);
+  });
+});
+
+describe('RaftNode: learners (thesis §4.2.1)', () => {
+  it('a one-member cluster that adds a node it never hears from stays writable, and the learner can be removed', () => {
+    const h = new Harness();
+    const n1 = h.add('n1');
+    n1.bootstrap(member('n1'), 0);
+    h.settle();
+    proposeMembers(n1, planJoin(n1.status().members, member('ghost')));
+    h.settle();
+    expect(n1.status().commitIndex).toBe(2);
+    // The learner never answers (no such node in the harness): ten election timeouts pass.
+    h.tickFor(['n1'], 10 * MIN_TIMEOUT);
+    expect(n1.isLeader).toBe(true);
+    expect(n1.status().members).toEqual([member('n1'), { ...member('ghost'), learner: true }]);
+    const index = propose(n1, 'still writable');
+    h.settle();
+    expect(n1.status().commitIndex).toBe(index);
+    proposeMembers(n1, planRemoval(n1.status().members, 'ghost'));
+    h.settle();
+    expect(n1.status().members).toEqual([member('n1')]);
+    expect(n1.status().commitIndex).toBe(index + 1);
+    expect(planRemoval(n1.status().members, 'n1')).toMatchObject({ type: 'refused' });
+  });
+
+  it('a learner receives the log, never campaigns and never counts; it is promoted by a membership entry once caught up', () => {
+    const h = new Harness();
+    const n1 = h.add('n1', { maxEntriesPerMessage: 4 });
+    n1.bootstrap(member('n1'), 0);
+    for (let i = 0; i < 20; i++) propose(n1, `c${i}`);
+    h.settle();
+    const n2 = h.add('n2', { timeout: 10 });
+    h.partition(['n1'], ['n2']);
+    proposeMembers(n1, planJoin(n1.status().members, member('n2')));
+    h.settle();
+    // Committed by n1 alone: the learner is no part of any majority.
+    expect(n1.status().commitIndex).toBe(22);
+    h.tickFor(['n1', 'n2'], 5 * MIN_TIMEOUT);
+    expect(n2.status()).toMatchObject({ role: 'follower', term: 0 });
+    expect(n1.status().members.find((m) => m.id === 'n2')?.learner).toBe(true);
+
+    h.heal();
+    h.tickUntil(['n1', 'n2'], () => n1.status().members.every((m) => m.learner !== true), 50);
+    const promotedAt = n1.status().lastIndex;
+    expect(n2.status().lastIndex).toBeGreaterThanOrEqual(22);
+    h.settle();
+    expect(n1.status().commitIndex).toBe(promotedAt);
+    expect(n2.status().members).toEqual([member('n1'), member('n2')]);
+    // A voter now: without it nothing commits.
+    h.partition(['n1'], ['n2']);
+    const index = propose(n1, 'needs n2');
+    h.settle();
+    expect(n1.status().commitIndex).toBeLessThan(index);
+  });
+});
+
+describe('RaftNode: work per append (a follower under load)', () => {
+  /** How many entries of the recovered log are looked at while one new entry is appended. */
+  function entriesVisitedByOneAppend(logLength: number): number {
+    let visited = 0;
+    const entries: LogEntry<Cmd>[] = [membershipEntry(1, 1, ['n1', 'n2', 'n3'])];
+    for (let i = 2; i <= logLength; i++) entries.push(commandEntry(i, 1));
+    const counted = entries.map((entry) => {
+      const { body, ...rest } = entry;
+      return Object.defineProperty({ ...rest }, 'body', {
+        get: () => {
+          visited++;
+          return body;
+        },
+        enumerable: true,
+      }) as LogEntry<Cmd>;
+    });
+    const follower = new RaftNode<Cmd>(config('n2'), new FixedTimeout(30), {
+      hardState: { term: 1, votedFor: null, commitIndex: 1 },
+      entries: counted,
+    });
+    visited = 0;
+    const next = commandEntry(logLength + 1, 1);
+    follower.step({ type: 'receive', message: appendEntries('n1', 'n2', 1, logLength, 1, [next], 1) });
+    expect(follower.status().lastIndex).toBe(logLength + 1);
+    return visited;
+  }
+
+  it('does not grow with the length of the log: the latest membership is kept as state', () => {
+    const short = entriesVisitedByOneAppend(10);
+    const long = entriesVisitedByOneAppend(20_000);
+    expect({ short, long }).toEqual({ short, long: short });
+    expect(long).toBeLessThanOrEqual(2);
   });
 });
 
@@ -795,14 +1029,18 @@ function erratumScenario(): Harness {
   h.tickUntil(c0, () => h.node('n1').isLeader && h.node('n4').status().commitIndex === 2);
 
   h.partition(['n1', 'n5'], ['n2', 'n3', 'n4']);
-  h.node('n1').step({ type: 'changeMembership', members: [...c0, 'n5'].map(member), nowMs: 0 });
+  h.node('n1').step({ type: 'changeMembership', members: [...c0, 'n5'].map((id) => member(id)), nowMs: 0 });
   h.settle();
 
   // n4 votes for n2 but never hears from it as leader.
   h.dropIf = (m) => m.from === 'n2' && m.to === 'n4' && m.type === 'appendEntries';
   h.tickUntil(['n2', 'n3', 'n4'], () => h.node('n2').isLeader);
   h.partition(['n1', 'n5'], ['n2', 'n3'], ['n4']);
-  h.node('n2').step({ type: 'changeMembership', members: ['n1', 'n2', 'n3'].map(member), nowMs: 0 });
+  h.node('n2').step({
+    type: 'changeMembership',
+    members: ['n1', 'n2', 'n3'].map((id) => member(id)),
+    nowMs: 0,
+  });
   h.settle();
   h.tickFor(['n2', 'n3'], 2 * HEARTBEAT);
 

@@ -4,7 +4,7 @@ import type { HardState } from './hard-state';
 import type { LogIndex, NodeId, Term } from './ids';
 import type { Input } from './input';
 import type { EntryBody, LogEntry } from './log-entry';
-import type { Member } from './member';
+import { asVoter, isVoterMember, votersOf, type Member } from './member';
 import type {
   AppendEntriesMessage,
   AppendEntriesReplyMessage,
@@ -41,6 +41,8 @@ export interface RaftStatus {
   appliedIndex: LogIndex;
   lastIndex: LogIndex;
   members: Member[];
+  /** the index of the membership entry `members` comes from (committed once <= commitIndex) */
+  membershipIndex: LogIndex;
   /** per follower, only on the leader */
   progress: Record<NodeId, { matchIndex: LogIndex; nextIndex: LogIndex }>;
 }
@@ -113,10 +115,11 @@ export class RaftNode<C> {
    */
   bootstrap(self: Member, nowMs: number): void {
     assert(self.id === this.id, 'bootstrap with a foreign member');
+    assert(self.storageId === this.config.storageId, 'bootstrap with a foreign storage');
     assert(this.log.lastIndex === 0 && this.term === 0, 'bootstrap on a used log');
     this.term = 1;
     this.votedFor = this.id;
-    this.appendOwn({ type: 'membership', members: [self] }, nowMs);
+    this.appendOwn({ type: 'membership', members: [asVoter(self)] }, nowMs);
     this.becomeLeader();
   }
 
@@ -206,6 +209,7 @@ export class RaftNode<C> {
       appliedIndex: this.appliedIndex,
       lastIndex: this.log.lastIndex,
       members: this.members.map((m) => ({ ...m })),
+      membershipIndex: this.log.latestMembership().index,
       progress,
     };
   }
@@ -258,9 +262,10 @@ export class RaftNode<C> {
         this.broadcastHeartbeat();
       }
       this.checkQuorum();
+      if (this.role === 'leader') this.promoteCaughtUpLearner();
       return;
     }
-    if (this.electionElapsedTicks >= this.randomizedElectionTimeoutTicks && this.isVoter(this.id)) {
+    if (this.electionElapsedTicks >= this.randomizedElectionTimeoutTicks && this.isSelfVoter()) {
       this.startPreVote();
     }
   }
@@ -273,7 +278,7 @@ export class RaftNode<C> {
 
   private changeMembership(members: Member[], nowMs: number): StepResult {
     if (this.role !== 'leader') return { type: 'notLeader', leaderId: this.leaderId };
-    const pendingIndex = this.log.findLast((e) => e.body.type === 'membership');
+    const pendingIndex = this.log.latestMembership().index;
     // Thesis 4.1 (and Ongaro's 2015 erratum): one change at a time, and none until this
     // leader has committed an entry of its own term, or two leaders' configs may not overlap.
     if (pendingIndex > this.commitIndex || this.log.termAt(this.commitIndex) !== this.term) {
@@ -302,7 +307,7 @@ export class RaftNode<C> {
   /** A member answered a round at or after `seq`: it still follows us in this term. */
   private confirmReads(from: NodeId, seq: number): void {
     if (!this.isVoter(from)) return;
-    const majority = majorityOf(this.members.length);
+    const majority = this.majority();
     const waiting: PendingRead[] = [];
     for (const read of this.pendingReads) {
       if (read.seq <= seq) read.acks.add(from);
@@ -356,6 +361,7 @@ export class RaftNode<C> {
         matchIndex: 0,
         lastLogIndex: this.log.lastIndex,
         rejectedIndex: message.prevLogIndex,
+        storageId: this.config.storageId,
       });
     } else if (message.type === 'requestVote') {
       this.send({
@@ -364,6 +370,7 @@ export class RaftNode<C> {
         to: message.from,
         term: this.term,
         granted: false,
+        storageId: this.config.storageId,
       });
     }
   }
@@ -396,6 +403,7 @@ export class RaftNode<C> {
         lastLogIndex,
         readSeq: message.readSeq,
         ...(success ? {} : { rejectedIndex: message.prevLogIndex }),
+        storageId: this.config.storageId,
       });
 
     if (!entriesFollow(message)) return;
@@ -444,7 +452,14 @@ export class RaftNode<C> {
       this.electionElapsedTicks = 0;
     }
     // The reply leaves only after votedFor is on disk (the Ready contract).
-    this.send({ type: 'requestVoteReply', from: this.id, to: message.from, term: this.term, granted });
+    this.send({
+      type: 'requestVoteReply',
+      from: this.id,
+      to: message.from,
+      term: this.term,
+      granted,
+      storageId: this.config.storageId,
+    });
   }
 
   // --- candidate side ---------------------------------------------------------------
@@ -459,8 +474,8 @@ export class RaftNode<C> {
     this.resetElectionTimer();
     this.preVoting = true;
     this.preVotesGranted = new Set([this.id]);
-    if (this.preVotesGranted.size >= majorityOf(this.members.length)) return this.campaign();
-    for (const member of this.members) {
+    if (this.preVotesGranted.size >= this.majority()) return this.campaign();
+    for (const member of votersOf(this.members)) {
       if (member.id === this.id) continue;
       this.send({
         type: 'requestVote',
@@ -487,6 +502,7 @@ export class RaftNode<C> {
       term: granted ? message.term : this.term,
       granted,
       preVote: true,
+      storageId: this.config.storageId,
     });
   }
 
@@ -496,9 +512,9 @@ export class RaftNode<C> {
       if (message.term > this.term) this.becomeFollower(message.term, null);
       return;
     }
-    if (message.term !== this.term + 1 || !this.isVoter(message.from)) return;
+    if (message.term !== this.term + 1 || !this.countsFrom(message.from, message.storageId)) return;
     this.preVotesGranted.add(message.from);
-    if (this.preVotesGranted.size >= majorityOf(this.members.length)) this.campaign();
+    if (this.preVotesGranted.size >= this.majority()) this.campaign();
   }
 
   private campaign(): void {
@@ -509,8 +525,8 @@ export class RaftNode<C> {
     this.leaderId = null;
     this.resetElectionTimer();
     this.votesGranted = new Set([this.id]);
-    if (this.votesGranted.size >= majorityOf(this.members.length)) return this.becomeLeader();
-    for (const member of this.members) {
+    if (this.votesGranted.size >= this.majority()) return this.becomeLeader();
+    for (const member of votersOf(this.members)) {
       if (member.id === this.id) continue;
       this.send({
         type: 'requestVote',
@@ -524,9 +540,10 @@ export class RaftNode<C> {
   }
 
   private handleRequestVoteReply(message: RequestVoteReplyMessage): void {
-    if (this.role !== 'candidate' || !message.granted || !this.isVoter(message.from)) return;
+    if (this.role !== 'candidate' || !message.granted) return;
+    if (!this.countsFrom(message.from, message.storageId)) return;
     this.votesGranted.add(message.from);
-    if (this.votesGranted.size >= majorityOf(this.members.length)) this.becomeLeader();
+    if (this.votesGranted.size >= this.majority()) this.becomeLeader();
   }
 
   // --- leader side ------------------------------------------------------------------
@@ -553,6 +570,7 @@ export class RaftNode<C> {
     if (this.role !== 'leader' || !progress) return;
     // No follower can hold more than we sent; such a reply is forged or corrupt.
     if (message.matchIndex > this.log.lastIndex || message.lastLogIndex < -1) return;
+    if (!this.hasRecordedStorage(message.from, message.storageId)) return this.forgetStorage(progress);
     progress.lastHeardTick = this.tickCount;
     if (message.readSeq !== undefined && this.pendingReads.length > 0)
       this.confirmReads(message.from, message.readSeq);
@@ -577,7 +595,7 @@ export class RaftNode<C> {
   }
 
   private maybeCommit(): void {
-    const matchIndexes = this.members.map((m) =>
+    const matchIndexes = votersOf(this.members).map((m) =>
       m.id === this.id ? this.persistedIndex : (this.progress.get(m.id)?.matchIndex ?? 0),
     );
     const candidate = quorumMatchIndex(matchIndexes);
@@ -598,12 +616,12 @@ export class RaftNode<C> {
    * not go on answering as leader. While it hears from a majority it holds its lease.
    */
   private checkQuorum(): void {
-    let active = this.isVoter(this.id) ? 1 : 0;
+    let active = this.isSelfVoter() ? 1 : 0;
     for (const [id, progress] of this.progress) {
       if (this.isVoter(id) && this.tickCount - progress.lastHeardTick < this.config.electionTimeoutMinTicks)
         active++;
     }
-    if (active < majorityOf(this.members.length)) return this.becomeFollower(this.term, null);
+    if (active < this.majority()) return this.becomeFollower(this.term, null);
     this.electionElapsedTicks = 0;
   }
 
@@ -681,28 +699,94 @@ export class RaftNode<C> {
     const entry: LogEntry<C> = { term: this.term, index: this.log.lastIndex + 1, leaderTimeMs: nowMs, body };
     this.log.append(entry);
     if (body.type === 'membership') {
+      const before = this.members;
       this.refreshMembers();
-      for (const member of this.members) {
-        if (member.id !== this.id && !this.progress.has(member.id) && this.role === 'leader') {
-          const progress = newFollowerProgress(entry.index - 1, this.tickCount);
-          this.progress.set(member.id, progress);
-          this.sendAppend(member.id, progress);
-        }
-      }
-      for (const id of [...this.progress.keys()]) if (!this.isVoter(id)) this.progress.delete(id);
+      if (this.role === 'leader') this.trackProgress(before, entry.index);
     }
     return entry;
   }
 
-  /** Section 4.1 of the thesis: a server uses the latest membership in its log. */
-  private refreshMembers(): void {
-    const index = this.log.findLast((e) => e.body.type === 'membership');
-    const body = index > 0 ? this.log.entry(index).body : null;
-    this.members = body?.type === 'membership' ? body.members : [];
+  /**
+   * After a membership change on the leader: new members (voters and learners) get a
+   * progress and are probed at once; a member whose storage changed starts over, since
+   * nothing the old storage acknowledged is there any more; removed ones are forgotten.
+   */
+  private trackProgress(before: readonly Member[], entryIndex: LogIndex): void {
+    for (const member of this.members) {
+      if (member.id === this.id) continue;
+      const old = before.find((m) => m.id === member.id);
+      if (this.progress.has(member.id) && old?.storageId === member.storageId) continue;
+      const progress = newFollowerProgress(entryIndex - 1, this.tickCount);
+      this.progress.set(member.id, progress);
+      this.sendAppend(member.id, progress);
+    }
+    for (const id of [...this.progress.keys()])
+      if (!this.members.some((m) => m.id === id)) this.progress.delete(id);
   }
 
+  /**
+   * Thesis 4.2.1: a learner becomes a voter only once it has caught up, so that adding a
+   * server never waits on it (or, if it never answers, stops the cluster). The bound: it
+   * holds every committed entry, is at most one message (maxEntriesPerMessage) behind our
+   * last index, and answered within the last minimum election timeout. One learner per
+   * change, under the same one-change-at-a-time rule as any other change.
+   */
+  private promoteCaughtUpLearner(): void {
+    if (this.log.latestMembership().index > this.commitIndex) return;
+    if (this.log.termAt(this.commitIndex) !== this.term) return;
+    const ready = this.members.find((m) => {
+      const progress = this.progress.get(m.id);
+      return (
+        !isVoterMember(m) &&
+        progress !== undefined &&
+        progress.matchIndex >= this.commitIndex &&
+        this.log.lastIndex - progress.matchIndex <= this.config.maxEntriesPerMessage &&
+        this.tickCount - progress.lastHeardTick < this.config.electionTimeoutMinTicks
+      );
+    });
+    if (ready === undefined) return;
+    const members = this.members.map((m) => (m.id === ready.id ? asVoter(m) : m));
+    this.appendOwn({ type: 'membership', members }, this.leaderClockMs);
+  }
+
+  /** Section 4.1 of the thesis: a server uses the latest membership in its log. */
+  private refreshMembers(): void {
+    this.members = this.log.latestMembership().members;
+  }
+
+  /** A voting member (not a learner) of the latest membership. */
   private isVoter(id: NodeId): boolean {
-    return this.members.some((m) => m.id === id);
+    return this.members.some((m) => m.id === id && isVoterMember(m));
+  }
+
+  /** Whether `storageId` is the storage recorded for member `id`. */
+  private hasRecordedStorage(id: NodeId, storageId: string): boolean {
+    return this.members.some((m) => m.id === id && m.storageId === storageId);
+  }
+
+  /** A vote or an acknowledgement counts only from a voter with the storage recorded for it. */
+  private countsFrom(id: NodeId, storageId: string): boolean {
+    return this.isVoter(id) && this.hasRecordedStorage(id, storageId);
+  }
+
+  /** Only a voter with its recorded storage campaigns and counts itself (an emptied one must not). */
+  private isSelfVoter(): boolean {
+    return this.countsFrom(this.id, this.config.storageId);
+  }
+
+  private majority(): number {
+    return majorityOf(votersOf(this.members).length);
+  }
+
+  /**
+   * A member answered from a storage other than the one recorded for it: its data
+   * directory was replaced. What the old storage acknowledged is gone, so its match index
+   * no longer counts toward any majority, and nothing it says now counts either.
+   */
+  private forgetStorage(progress: FollowerProgress): void {
+    progress.matchIndex = 0;
+    progress.nextIndex = this.log.lastIndex + 1;
+    progress.probing = true;
   }
 
   private send(message: PeerMessage<C>): void {

@@ -1,4 +1,4 @@
-import type { LogIndex, NodeId, Term } from '@app/replicated-log';
+import { votersOf, type LogIndex, type NodeId, type Term } from '@app/replicated-log';
 import { InvariantViolation, check } from './simulation-failure';
 import type { SimulatedCluster } from './simulated-cluster';
 
@@ -22,10 +22,18 @@ export function checkConverged(cluster: SimulatedCluster, expectedMembers: numbe
     `liveness: ${leaders.length} leaders after healing (${leaders.map((n) => n.id).join(', ')})`,
   );
   const leader = leaders[0].raft.status();
+  const voters = votersOf(leader.members);
   check(
-    leader.members.length === expectedMembers,
-    `liveness: the leader's membership has ${leader.members.length} of ${expectedMembers} servers`,
+    voters.length === expectedMembers && leader.members.length === expectedMembers,
+    `liveness: the leader's membership has ${voters.length} voters of ${expectedMembers} servers (${leader.members.length} members with learners)`,
   );
+  for (const member of leader.members) {
+    const server = cluster.node(member.id);
+    check(
+      server.storageId === member.storageId,
+      `liveness: ${member.id} is a member with storage ${member.storageId}, but its directory is ${server.storageId}`,
+    );
+  }
   const leaderLocks = JSON.stringify(leaders[0].table.list('', 10000));
   for (const node of cluster.nodes) {
     const status = node.raft.status();

@@ -2,22 +2,32 @@ import type { NodeId, Random } from '@app/replicated-log';
 import type { SimulationOptions } from './simulation-options';
 
 export type FaultAction =
-  | { type: 'crash'; nodeId: NodeId }
+  /** with `wipe`, the node comes back with an empty data directory under its old id */
+  | { type: 'crash'; nodeId: NodeId; wipe?: boolean }
   | { type: 'restart'; nodeId: NodeId }
   | { type: 'partition'; groups: NodeId[][] }
   | { type: 'heal' }
   | { type: 'dropBurst'; rate: number }
-  | { type: 'endDropBurst' };
+  | { type: 'endDropBurst' }
+  /** a server that never answers asks to join; an operator removes it after a while */
+  | { type: 'ghostJoin'; removeAfterTicks: number };
 
 /** What the schedule may know of the cluster when it picks a victim. */
 export interface ClusterSnapshot {
   down: ReadonlySet<NodeId>;
   leaders: readonly NodeId[];
+  /** a wipe now leaves a majority of intact voters (see SimulatedCluster.wipeAllowed) */
+  wipeAllowed: boolean;
+  /** no ghost is waiting to join or still a member */
+  ghostAllowed: boolean;
 }
 
+type FaultKind = 'crash' | 'wipe' | 'partition' | 'dropBurst' | 'ghostJoin';
+
 /**
- * Seeded fault injection: at a random rate it crashes a node (often the leader), splits the
- * network in two, or starts a burst of message loss; each fault ends after a random time.
+ * Seeded fault injection: at a random rate it crashes a node (often the leader), wipes a
+ * crashed node's data directory, splits the network in two, starts a burst of message
+ * loss, or lets a server that never answers ask to join; each fault ends after a random time.
  */
 export class FaultSchedule {
   private readonly restartAt = new Map<NodeId, number>();
@@ -54,27 +64,44 @@ export class FaultSchedule {
   }
 
   private startFault(tick: number, cluster: ClusterSnapshot): FaultAction | null {
-    const { faults } = this.options;
-    const kinds: Array<'crash' | 'partition' | 'dropBurst'> = [];
-    if (faults.crashes && cluster.down.size < this.nodeIds.length - 1) kinds.push('crash');
-    if (faults.partitions && this.healAt === null) kinds.push('partition');
-    if (faults.dropBursts && this.burstEndsAt === null) kinds.push('dropBurst');
+    const kinds = this.possibleKinds(cluster);
     if (kinds.length === 0) return null;
     const kind = kinds[this.random.intBetween(0, kinds.length - 1)];
-    if (kind === 'crash') return this.crash(tick, cluster);
-    if (kind === 'partition') return this.partition(tick, cluster);
-    this.burstEndsAt = tick + this.random.intBetween(5, 40);
-    return { type: 'dropBurst', rate: this.random.intBetween(30, 100) / 100 };
+    switch (kind) {
+      case 'crash':
+        return this.crash(tick, cluster, false);
+      case 'wipe':
+        return this.crash(tick, cluster, true);
+      case 'partition':
+        return this.partition(tick, cluster);
+      case 'ghostJoin':
+        return { type: 'ghostJoin', removeAfterTicks: this.random.intBetween(20, 300) };
+      case 'dropBurst':
+        this.burstEndsAt = tick + this.random.intBetween(5, 40);
+        return { type: 'dropBurst', rate: this.random.intBetween(30, 100) / 100 };
+    }
   }
 
-  private crash(tick: number, cluster: ClusterSnapshot): FaultAction {
+  private possibleKinds(cluster: ClusterSnapshot): FaultKind[] {
+    const { faults } = this.options;
+    const kinds: FaultKind[] = [];
+    const canCrash = cluster.down.size < this.nodeIds.length - 1;
+    if (faults.crashes && canCrash) kinds.push('crash');
+    if (faults.wipes && canCrash && cluster.wipeAllowed) kinds.push('wipe');
+    if (faults.partitions && this.healAt === null) kinds.push('partition');
+    if (faults.dropBursts && this.burstEndsAt === null) kinds.push('dropBurst');
+    if (faults.ghostJoins && cluster.ghostAllowed) kinds.push('ghostJoin');
+    return kinds;
+  }
+
+  private crash(tick: number, cluster: ClusterSnapshot, wipe: boolean): FaultAction {
     const up = this.nodeIds.filter((id) => !cluster.down.has(id));
     const leaders = cluster.leaders.filter((id) => !cluster.down.has(id));
     // Leaders are where most of the interesting state is: crash them half the time.
     const pool = leaders.length > 0 && this.random.next() < 0.5 ? leaders : up;
     const nodeId = pool[this.random.intBetween(0, pool.length - 1)];
     this.restartAt.set(nodeId, tick + this.random.intBetween(5, 150));
-    return { type: 'crash', nodeId };
+    return wipe ? { type: 'crash', nodeId, wipe } : { type: 'crash', nodeId };
   }
 
   private partition(tick: number, cluster: ClusterSnapshot): FaultAction {

@@ -19,6 +19,7 @@ const grant = (from: string, to: string, term: number): Message => ({
   to,
   term,
   granted: true,
+  storageId: `${from}-disk`,
 });
 const noop = (index: number, term: number) => ({
   index,
@@ -61,11 +62,32 @@ describe('SafetyChecker', () => {
     const checker = new SafetyChecker();
     checker.onSend(grant('n2', 'n1', 5));
     expect(() =>
-      checker.onRestart('n2', { hardState: { term: 4, votedFor: null, commitIndex: 0 }, entries: [] }),
+      checker.onRestart('n2', 'n2-disk', {
+        hardState: { term: 4, votedFor: null, commitIndex: 0 },
+        entries: [],
+      }),
     ).toThrow(/restarted at term 4 but had sent messages in term 5/);
     expect(() =>
-      checker.onRestart('n2', { hardState: { term: 5, votedFor: 'n3', commitIndex: 0 }, entries: [] }),
+      checker.onRestart('n2', 'n2-disk', {
+        hardState: { term: 5, votedFor: 'n3', commitIndex: 0 },
+        entries: [],
+      }),
     ).toThrow(/had voted for n1/);
-    checker.onRestart('n2', { hardState: { term: 5, votedFor: 'n1', commitIndex: 0 }, entries: [] });
+    checker.onRestart('n2', 'n2-disk', {
+      hardState: { term: 5, votedFor: 'n1', commitIndex: 0 },
+      entries: [],
+    });
+  });
+
+  it('a wiped node starts over: an empty log and a new vote in the same term, from its new storage, are no violation', () => {
+    const checker = new SafetyChecker();
+    checker.onSend(grant('n2', 'n1', 5));
+    checker.onWipe('n2');
+    checker.onRestart('n2', 'n2-s1', { hardState: { term: 0, votedFor: null, commitIndex: 0 }, entries: [] });
+    checker.onSend({ ...grant('n2', 'n3', 5), storageId: 'n2-s1' } as Message);
+    // The same storage voting twice in a term is still caught.
+    expect(() => checker.onSend({ ...grant('n2', 'n1', 5), storageId: 'n2-s1' } as Message)).toThrow(
+      /voted for both n3 and n1 in term 5/,
+    );
   });
 });

@@ -40,7 +40,7 @@ export class SafetyChecker {
   readonly proposals = new ProposalLedger();
   /** (1) term -> the one node that led it, over the whole history */
   readonly leaders = new Map<Term, NodeId>();
-  /** `${voter}@${term}` -> the candidate it granted its vote to */
+  /** `${voter}/${storage}@${term}` -> the candidate it granted its vote to; an emptied directory forgot its votes */
   private readonly votes = new Map<string, NodeId>();
   private readonly maxSentTerm = new Map<NodeId, Term>();
   /** (3) position i - 1: the first entry and outcome any node applied at index i */
@@ -65,7 +65,7 @@ export class SafetyChecker {
     this.maxSentTerm.set(message.from, Math.max(this.maxSentTerm.get(message.from) ?? 0, message.term));
     if (message.type === 'appendEntries') this.observeLeader(message.from, message.term);
     if (message.type === 'requestVoteReply' && message.granted) {
-      const key = `${message.from}@${message.term}`;
+      const key = `${message.from}/${message.storageId}@${message.term}`;
       const earlier = this.votes.get(key);
       check(
         earlier === undefined || earlier === message.to,
@@ -119,12 +119,21 @@ export class SafetyChecker {
     }
   }
 
+  /**
+   * A node's data directory was wiped: it keeps nothing, and the cluster must treat it as
+   * new storage (its votes and acknowledgements count for nothing until it rejoins).
+   */
+  onWipe(nodeId: NodeId): void {
+    this.maxSentTerm.delete(nodeId);
+    this.verifiedPrefix.delete(nodeId);
+  }
+
   /** A crash must not lose a term the node spoke in, a vote it gave, or a committed entry it held. */
-  onRestart(nodeId: NodeId, recovered: RecoveredState<LockCommand>): void {
+  onRestart(nodeId: NodeId, storageId: string, recovered: RecoveredState<LockCommand>): void {
     const { term, votedFor } = recovered.hardState;
     const sent = this.maxSentTerm.get(nodeId) ?? 0;
     check(term >= sent, `${nodeId} restarted at term ${term} but had sent messages in term ${sent}`);
-    const vote = this.votes.get(`${nodeId}@${term}`);
+    const vote = this.votes.get(`${nodeId}/${storageId}@${term}`);
     check(
       vote === undefined || votedFor === vote,
       `${nodeId} restarted with votedFor ${votedFor} in term ${term}, but had voted for ${vote}`,

@@ -52,14 +52,21 @@ async function run(
     const snapshot = {
       down: new Set(cluster.nodes.filter((n) => !n.up).map((n) => n.id)),
       leaders: cluster.liveLeaders().map((n) => n.id),
+      wipeAllowed: cluster.wipeAllowed,
+      ghostAllowed: cluster.ghostAllowed,
     };
     let crash: string | undefined;
+    let wipe = false;
     for (const action of schedule.actionsFor(tick, snapshot)) {
       // Crashes land in the middle of the tick, where Ready cycles may be half done.
-      if (action.type === 'crash') crash = action.nodeId;
-      else applyFault(cluster, action, trace, counts);
+      if (action.type === 'crash') {
+        crash = action.nodeId;
+        wipe = action.wipe === true;
+      } else if (action.type === 'ghostJoin') {
+        cluster.addGhost(tick, action.removeAfterTicks);
+      } else applyFault(cluster, action, trace, counts);
     }
-    await cluster.runTick(tick, { proposals: true, joins: true, reconfigure: true, crash });
+    await cluster.runTick(tick, { proposals: true, joins: true, reconfigure: true, crash, wipe });
   }
   const livenessTicksRun = await runLivenessPhase(cluster, options, trace);
   const converged = checkConverged(cluster, options.nodes);
@@ -76,6 +83,8 @@ async function run(
       acknowledged: checker.proposals.acknowledged.length,
       committedEntries: checker.committedCount,
       crashes: cluster.crashes,
+      wipes: cluster.wipes,
+      ghostJoins: cluster.ghostJoins,
       partitions: counts.partitions,
       dropBursts: counts.dropBursts,
       unsyncedWritesLost: cluster.unsyncedWritesLost,
@@ -84,10 +93,10 @@ async function run(
   };
 }
 
-/** Every fault but a crash, which `runTick` injects part-way through the tick. */
+/** Every fault but a crash, which `runTick` injects part-way through the tick, and a ghost's join. */
 function applyFault(
   cluster: SimulatedCluster,
-  action: Exclude<FaultAction, { type: 'crash' }>,
+  action: Exclude<FaultAction, { type: 'crash' | 'ghostJoin' }>,
   trace: Trace,
   counts: { partitions: number; dropBursts: number },
 ): void {
@@ -132,6 +141,7 @@ async function runLivenessPhase(
   cluster.network.setBurstDropRate(0);
   cluster.network.setConditions({ ...options.network, dropRate: 0, duplicateRate: 0 });
   for (const node of cluster.nodes) if (!node.up) cluster.restart(node.id);
+  cluster.removeGhostsNow();
   const quietFrom = options.ticks + Math.floor(options.livenessTicks / 2);
   const nominalEnd = options.ticks + options.livenessTicks;
   const hardEnd = options.ticks + MAX_LIVENESS_FACTOR * options.livenessTicks;

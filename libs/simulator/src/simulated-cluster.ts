@@ -1,6 +1,9 @@
 import type { LockCommand } from '@app/lock-table';
 import {
   SeededRandom,
+  planJoin,
+  planRemoval,
+  votersOf,
   type Input,
   type LogEntry,
   type Member,
@@ -8,6 +11,7 @@ import {
   type RaftConfig,
   type RecoveredState,
   type StepResult,
+  type MembershipPlan,
 } from '@app/replicated-log';
 import { FailureLatch } from './failure-latch';
 import { SafetyChecker } from './invariants';
@@ -35,6 +39,15 @@ export interface TickPlan {
   reconfigure: boolean;
   /** crashed part-way through delivering this tick's messages, possibly with an fsync in flight */
   crash?: NodeId;
+  /** the crashed node also loses its data directory */
+  wipe?: boolean;
+}
+
+/** A server that asked to join and never answers anything; an operator removes it at `removeAt`. */
+interface Ghost {
+  removeAt: number;
+  /** seen in a leader's membership */
+  joined: boolean;
 }
 
 /**
@@ -50,7 +63,12 @@ export class SimulatedCluster {
   readonly latch = new FailureLatch();
   private readonly workload: LockWorkload;
   crashes = 0;
+  wipes = 0;
+  ghostJoins = 0;
   unsyncedWritesLost = 0;
+  /** every ghost ever, so that one a stale leader forgot is still removed once a later one lists it */
+  private readonly ghosts = new Map<NodeId, Ghost>();
+  private currentTick = 0;
 
   constructor(
     private readonly options: SimulationOptions,
@@ -66,7 +84,7 @@ export class SimulatedCluster {
       const id = `n${i}`;
       const disk = new SimulatedDisk<LockCommand>(id, this.fork(), options.faults.unsyncedWriteLoss, onWrite);
       const context = { network: this.network, checker: this.checker, latch: this.latch };
-      this.nodes.push(new SimulatedNode(id, disk, this.raftConfig(id), context));
+      this.nodes.push(new SimulatedNode(id, disk, (storageId) => this.raftConfig(id, storageId), context));
     }
   }
 
@@ -96,39 +114,88 @@ export class SimulatedCluster {
   }
 
   async runTick(tick: number, plan: TickPlan): Promise<void> {
+    this.currentTick = tick;
     this.network.setTick(tick);
     const due = this.network.takeDue();
     const crashAt = plan.crash === undefined ? -1 : this.random.intBetween(0, due.length);
     for (let i = 0; i <= due.length; i++) {
-      if (i === crashAt && plan.crash !== undefined) this.crash(plan.crash);
+      if (i === crashAt && plan.crash !== undefined) this.crash(plan.crash, plan.wipe === true);
       if (i === due.length) break;
       const node = this.node(due[i].to);
       if (node.up) await this.input(node, { type: 'receive', message: due[i] });
     }
     for (const node of this.upNodes()) await this.input(node, { type: 'tick', nowMs: tick * MS_PER_TICK });
-    if (plan.joins && this.options.mode !== 'static' && tick % JOIN_INTERVAL_TICKS === 0)
-      await this.driveMembership(tick, plan.reconfigure);
+    if (plan.joins && tick % JOIN_INTERVAL_TICKS === 0) await this.driveMembership(tick, plan.reconfigure);
     if (plan.proposals) await this.propose(tick);
     await this.settle();
     this.checker.afterTick(this.nodes, tick);
   }
 
-  crash(id: NodeId): void {
+  crash(id: NodeId, wipe = false): void {
     const node = this.node(id);
     const lost = node.crash();
     this.crashes++;
     this.unsyncedWritesLost += lost;
     this.trace.add(`crash ${id} (incarnation ${node.incarnation}, ${lost} unsynced writes lost)`);
+    if (!wipe) return;
+    node.wipe();
+    this.checker.onWipe(id);
+    this.wipes++;
+    this.trace.add(`wipe ${id}: it will come back with an empty directory as storage ${node.storageId}`);
   }
 
   restart(id: NodeId): void {
     const node = this.node(id);
     const recovered = node.disk.recover();
-    this.checker.onRestart(id, recovered);
+    this.checker.onRestart(id, node.storageId, recovered);
     node.start(recovered, this.fork());
     const { term, votedFor, commitIndex } = recovered.hardState;
     this.trace.add(
       `restart ${id} term=${term} votedFor=${votedFor} commit=${commitIndex} entries=${recovered.entries.length}`,
+    );
+  }
+
+  /** A server that will never answer asks to join (a wrong address, or it died at once). */
+  addGhost(tick: number, removeAfterTicks: number): void {
+    const id = `ghost${++this.ghostJoins}`;
+    this.network.setDown(id, true);
+    this.ghosts.set(id, { removeAt: tick + removeAfterTicks, joined: false });
+    this.trace.add(`${id} asks to join and will never answer; removal due at ${tick + removeAfterTicks}`);
+  }
+
+  /** The operator removes every ghost (the liveness phase). */
+  removeGhostsNow(): void {
+    for (const ghost of this.ghosts.values()) ghost.removeAt = 0;
+  }
+
+  /** One ghost at a time: the last one has joined or given up, and no running node lists it. */
+  get ghostAllowed(): boolean {
+    for (const ghost of this.ghosts.values())
+      if (!ghost.joined && ghost.removeAt > this.currentTick) return false;
+    return this.upNodes().every((node) => node.raft.status().members.every((m) => !this.ghosts.has(m.id)));
+  }
+
+  /**
+   * Losing one more data directory must leave a majority of intact voters that can still
+   * repair the membership, or no leader could ever be elected again (no protocol can help
+   * when a majority of the copies is gone). So: not in reconfig mode (random removals could
+   * shrink the membership around the emptied node), no earlier wipe still unrepaired on
+   * any running node, and one leader whose committed membership has at least 3 voters and
+   * no learners.
+   */
+  get wipeAllowed(): boolean {
+    if (this.options.mode === 'reconfig') return false;
+    for (const node of this.upNodes()) {
+      for (const m of node.raft.status().members) {
+        const server = this.nodes.find((n) => n.id === m.id);
+        if (server !== undefined && server.storageId !== m.storageId) return false;
+      }
+    }
+    const leaders = this.liveLeaders();
+    if (leaders.length !== 1) return false;
+    const { members, membershipIndex, commitIndex } = leaders[0].raft.status();
+    return (
+      membershipIndex <= commitIndex && votersOf(members).length === members.length && members.length >= 3
     );
   }
 
@@ -209,46 +276,72 @@ export class SimulatedCluster {
   }
 
   /**
-   * Adds the next server not yet in the leader's membership, like a new server's `--join`.
-   * In reconfig mode it also, now and then, removes a member (possibly the leader) or adds
-   * back a removed one, so that changes from different leaders can race (thesis 4.1).
+   * Drives membership as operators and `--join` would. First repairs: a ghost whose time is
+   * up is removed; a server whose data directory was wiped asks to join under its old id,
+   * is refused, and the operator removes the old member (a learner is simply replaced);
+   * a pending ghost asks to join. Otherwise it adds the next server not yet a member (as a
+   * learner; the leader promotes it once caught up). In reconfig mode it also, now and then,
+   * removes a member (possibly the leader) or adds back a removed one, so that changes from
+   * different leaders can race (thesis 4.1).
    */
   private async driveMembership(tick: number, reconfigure: boolean): Promise<void> {
     const leaders = this.liveLeaders();
     if (leaders.length === 0) return;
     const leader = leaders[this.random.intBetween(0, leaders.length - 1)];
     const members = leader.raft.status().members;
-    const outside = this.nodes.filter((node) => !members.some((m) => m.id === node.id));
-    const churn = reconfigure && this.options.mode === 'reconfig';
-    let next: Member[] | null = null;
-    if (churn && this.random.next() < RECONFIG_CHANCE) {
-      const remove = outside.length === 0 || (members.length > MIN_MEMBERS && this.random.next() < 0.5);
-      if (remove) {
-        const victim = members[this.random.intBetween(0, members.length - 1)];
-        next = members.filter((m) => m.id !== victim.id);
-      } else {
-        next = [...members, memberOf(outside[this.random.intBetween(0, outside.length - 1)].id)];
-      }
-    } else if (!churn && outside.length > 0) {
-      next = [...members, memberOf(outside[0].id)];
-    }
+    const next = this.repair(members, tick) ?? this.grow(members, reconfigure);
     if (next === null) return;
     const result = await this.input(leader, {
       type: 'changeMembership',
       members: next,
       nowMs: tick * MS_PER_TICK,
     });
-    if (result.type === 'proposed')
-      this.trace.add(
-        `${leader.id} proposes members [${next.map((m) => m.id).join(',')}] at ${result.index} (term ${result.term})`,
-      );
+    if (result.type === 'proposed') {
+      const listed = next.map((m) => `${m.id}${m.learner === true ? '(learner)' : ''}`).join(',');
+      this.trace.add(`${leader.id} proposes members [${listed}] at ${result.index} (term ${result.term})`);
+    }
   }
 
-  private raftConfig(id: NodeId): RaftConfig {
+  private repair(members: readonly Member[], tick: number): Member[] | null {
+    for (const member of members) {
+      const ghost = this.ghosts.get(member.id);
+      if (ghost !== undefined) ghost.joined = true;
+      if (ghost !== undefined && ghost.removeAt <= tick) return changeOf(planRemoval(members, member.id));
+      const server = this.nodes.find((n) => n.id === member.id);
+      if (server === undefined || server.storageId === member.storageId) continue;
+      const join = planJoin(members, server.member);
+      if (join.type === 'change') return join.members;
+      return changeOf(planRemoval(members, member.id));
+    }
+    for (const [id, ghost] of this.ghosts) {
+      if (ghost.joined || ghost.removeAt <= tick || members.some((m) => m.id === id)) continue;
+      return changeOf(planJoin(members, memberOf(id, `${id}-disk`)));
+    }
+    return null;
+  }
+
+  private grow(members: readonly Member[], reconfigure: boolean): Member[] | null {
+    const outside = this.nodes.filter((node) => !members.some((m) => m.id === node.id));
+    const churn = reconfigure && this.options.mode === 'reconfig';
+    if (churn && this.random.next() < RECONFIG_CHANCE) {
+      const voters = votersOf(members).length;
+      const remove = outside.length === 0 || (voters > MIN_MEMBERS && this.random.next() < 0.5);
+      if (!remove)
+        return changeOf(planJoin(members, outside[this.random.intBetween(0, outside.length - 1)].member));
+      const victim = members[this.random.intBetween(0, members.length - 1)];
+      if (victim.learner !== true && voters <= MIN_MEMBERS) return null;
+      return changeOf(planRemoval(members, victim.id));
+    }
+    if (!churn && outside.length > 0) return changeOf(planJoin(members, outside[0].member));
+    return null;
+  }
+
+  private raftConfig(id: NodeId, storageId: string): RaftConfig {
     const { heartbeatIntervalTicks, electionTimeoutMinTicks, electionTimeoutMaxTicks, maxEntriesPerMessage } =
       this.options;
     return {
       id,
+      storageId,
       heartbeatIntervalTicks,
       electionTimeoutMinTicks,
       electionTimeoutMaxTicks,
@@ -260,4 +353,8 @@ export class SimulatedCluster {
   private fork(): SeededRandom {
     return new SeededRandom(this.random.intBetween(0, 0xffffffff));
   }
+}
+
+function changeOf(plan: MembershipPlan): Member[] | null {
+  return plan.type === 'change' ? plan.members : null;
 }

@@ -92,6 +92,14 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
     return lost;
   }
 
+  /** The data directory is lost (or replaced by an empty one): nothing survives. */
+  wipe(): void {
+    this.inFlight = [];
+    this.unsynced = [];
+    this.durable = { hardState: { ...EMPTY_HARD_STATE }, entries: [] };
+    this.writtenLastIndex = 0;
+  }
+
   /** What a restarting node reads back; call `crash()` first to model a crash. */
   recover(): RecoveredState<C> {
     this.flush(this.unsynced.length);

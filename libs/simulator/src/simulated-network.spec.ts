@@ -7,6 +7,7 @@ const vote = (from: string, to: string, term = 1): PeerMessage<string> => ({
   to,
   term,
   granted: true,
+  storageId: `${from}-disk`,
 });
 const reliable = { minDelayTicks: 1, maxDelayTicks: 1, dropRate: 0, duplicateRate: 0 };
 

@@ -19,8 +19,9 @@ import type { SimulatedDisk } from './simulated-disk';
 import type { SimulatedNetwork } from './simulated-network';
 import { check } from './simulation-failure';
 
-export function memberOf(id: NodeId): Member {
-  return { id, tcpAddress: `sim://${id}:tcp`, httpAddress: `sim://${id}:http` };
+/** A server's membership record; every data directory a server gets is a new storage. */
+export function memberOf(id: NodeId, storageId: string): Member {
+  return { id, tcpAddress: `sim://${id}:tcp`, httpAddress: `sim://${id}:http`, storageId };
 }
 
 /**
@@ -61,8 +62,9 @@ export interface NodeContext {
  * its ReadyProcessor and a LockTable that applies committed entries from index 1.
  */
 export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
-  readonly member: Member;
   incarnation = 0;
+  /** how many times its data directory was wiped; names its current storage */
+  wipes = 0;
   up = true;
   raft!: RaftNode<LockCommand>;
   processor!: ReadyProcessor<LockCommand>;
@@ -71,10 +73,16 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
   constructor(
     readonly id: NodeId,
     readonly disk: SimulatedDisk<LockCommand>,
-    private readonly config: RaftConfig,
+    private readonly config: (storageId: string) => RaftConfig,
     private readonly context: NodeContext,
-  ) {
-    this.member = memberOf(id);
+  ) {}
+
+  get storageId(): string {
+    return `${this.id}-s${this.wipes}`;
+  }
+
+  get member(): Member {
+    return memberOf(this.id, this.storageId);
   }
 
   /** Starts a new incarnation from what the disk recovered. */
@@ -82,7 +90,7 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
     this.incarnation++;
     this.up = true;
     this.context.network.setDown(this.id, false);
-    this.raft = new LatchedRaftNode(this.config, random, recovered, this.context.latch);
+    this.raft = new LatchedRaftNode(this.config(this.storageId), random, recovered, this.context.latch);
     this.table = new LockTable();
     const network = { send: (message: PeerMessage<LockCommand>) => this.send(message) };
     const storage = {
@@ -97,6 +105,12 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
     this.up = false;
     this.context.network.setDown(this.id, true);
     return this.disk.crash();
+  }
+
+  /** While down: its data directory is replaced by an empty one, a new storage. */
+  wipe(): void {
+    this.disk.wipe();
+    this.wipes++;
   }
 
   apply(entries: LogEntry<LockCommand>[]): void {

@@ -15,6 +15,13 @@ export interface FaultToggles {
   lossyNetwork: boolean;
   /** a crash may lose the writes persisted with mustSync: false since the last sync */
   unsyncedWriteLoss: boolean;
+  /**
+   * a crashed node comes back with an empty data directory under its old id (join and
+   * static modes); the cluster must refuse it a voter's place until it is removed and rejoins
+   */
+  wipes: boolean;
+  /** a server that never answers asks to join; it must stay a learner and be removable */
+  ghostJoins: boolean;
 }
 
 export interface SimulationInput {
@@ -70,6 +77,8 @@ const ALL_FAULTS: FaultToggles = {
   dropBursts: true,
   lossyNetwork: true,
   unsyncedWriteLoss: true,
+  wipes: true,
+  ghostJoins: true,
 };
 
 function resolveFaults(faults: SimulationInput['faults']): FaultToggles {
@@ -81,6 +90,8 @@ function resolveFaults(faults: SimulationInput['faults']): FaultToggles {
       dropBursts: false,
       lossyNetwork: false,
       unsyncedWriteLoss: false,
+      wipes: false,
+      ghostJoins: false,
     };
   }
   return { ...ALL_FAULTS, ...faults };

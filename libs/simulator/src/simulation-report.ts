@@ -9,6 +9,10 @@ export interface SimulationStats {
   acknowledged: number;
   committedEntries: number;
   crashes: number;
+  /** crashes after which the node came back with an empty data directory */
+  wipes: number;
+  /** joins of servers that never answered */
+  ghostJoins: number;
   partitions: number;
   dropBursts: number;
   unsyncedWritesLost: number;

@@ -3,3 +3,4 @@ export * from './wal-corruption.error';
 export * from './wal-replay';
 export * from './log-rebuild';
 export * from './file-durable-storage';
+export * from './storage-identity';

@@ -1,11 +1,16 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MessagePatterns, type JoinClusterResponse } from '@app/protocol';
 import { ReplicaService } from '@app/replica';
+import { planJoin, unreachable, type MembershipPlan } from '@app/replicated-log';
 import { LeaderForwarder } from '../leader-forwarder';
 import { ok, type LockApiResult } from '../lock-api-error';
 import { JoinClusterCommand } from './join-cluster.command';
 
-/** Adds (or re-addresses) one member through a replicated membership entry. */
+/**
+ * Adds a node as a learner (the leader promotes it once it has caught up), or updates the
+ * addresses of a known one, through a replicated membership entry. A known voter id with
+ * another storage is refused: see planJoin.
+ */
 @CommandHandler(JoinClusterCommand)
 export class JoinClusterHandler implements ICommandHandler<JoinClusterCommand> {
   constructor(
@@ -18,18 +23,29 @@ export class JoinClusterHandler implements ICommandHandler<JoinClusterCommand> {
       if (forwardedBy !== null) return { type: 'notLeader', leader: this.replica.leader() };
       return this.forwarder.forward<JoinClusterResponse>(MessagePatterns.join, member);
     }
-    const current = this.replica.members;
-    const known = current.find((m) => m.id === member.id);
-    const unchanged = known?.tcpAddress === member.tcpAddress && known.httpAddress === member.httpAddress;
-    if (!unchanged) {
-      const next = [...current.filter((m) => m.id !== member.id), { ...member }];
-      const result = await this.replica.changeMembership(next);
-      if (result.type === 'membershipChangePending') {
-        return { type: 'unavailable', reason: 'another membership change is in progress; retry' };
-      }
-      if (result.type !== 'applied')
-        return result.type === 'notLeader' ? { type: 'notLeader', leader: result.leader } : result;
-    }
+    const { id, tcpAddress, httpAddress, storageId } = member;
+    const plan = planJoin(this.replica.members, { id, tcpAddress, httpAddress, storageId });
+    const changed = await this.carryOut(plan);
+    if (changed.type !== 'ok') return changed;
     return ok({ members: this.replica.members.map((m) => ({ ...m })), leaderId: this.replica.self().id });
+  }
+
+  private async carryOut(plan: MembershipPlan): Promise<LockApiResult<null>> {
+    switch (plan.type) {
+      case 'unchanged':
+        return ok(null);
+      case 'refused':
+      case 'notFound':
+        return { type: 'badRequest', message: plan.reason };
+      case 'change': {
+        const result = await this.replica.changeMembership(plan.members);
+        if (result.type === 'membershipChangePending')
+          return { type: 'unavailable', reason: 'another membership change is in progress; retry' };
+        if (result.type === 'notLeader') return { type: 'notLeader', leader: result.leader };
+        return result.type === 'applied' ? ok(null) : result;
+      }
+      default:
+        return unreachable(plan);
+    }
   }
 }

@@ -1,11 +1,16 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MessagePatterns, type JoinClusterResponse } from '@app/protocol';
 import { ReplicaService } from '@app/replica';
+import { planRemoval } from '@app/replicated-log';
 import { LeaderForwarder } from '../leader-forwarder';
 import { ok, type LockApiResult } from '../lock-api-error';
 import { RemoveMemberCommand } from './remove-member.command';
 
-/** Removes one member through a replicated membership entry (one change at a time). */
+/**
+ * Removes one member, voter or learner, through a replicated membership entry (one change
+ * at a time). Removing a member whose data directory was lost is the way to let the same
+ * id join again with new storage.
+ */
 @CommandHandler(RemoveMemberCommand)
 export class RemoveMemberHandler implements ICommandHandler<RemoveMemberCommand> {
   constructor(
@@ -18,18 +23,22 @@ export class RemoveMemberHandler implements ICommandHandler<RemoveMemberCommand>
       if (forwardedBy !== null) return { type: 'notLeader', leader: this.replica.leader() };
       return this.forwarder.forward<JoinClusterResponse>(MessagePatterns.removeMember, { id: memberId });
     }
-    const current = this.replica.members;
-    if (!current.some((m) => m.id === memberId))
-      return { type: 'notFound', message: `${memberId} is not a member` };
-    if (current.length === 1) return { type: 'badRequest', message: 'cannot remove the last member' };
-    const result = await this.replica.changeMembership(current.filter((m) => m.id !== memberId));
+    const plan = planRemoval(this.replica.members, memberId);
+    if (plan.type === 'notFound') return { type: 'notFound', message: plan.reason };
+    if (plan.type === 'refused') return { type: 'badRequest', message: plan.reason };
+    if (plan.type === 'unchanged') return ok(this.membersNow());
+    const result = await this.replica.changeMembership(plan.members);
     if (result.type === 'membershipChangePending')
       return { type: 'unavailable', reason: 'another membership change is in progress; retry' };
     if (result.type === 'notLeader') return { type: 'notLeader', leader: result.leader };
     if (result.type === 'unavailable') return result;
-    return ok({
+    return ok(this.membersNow());
+  }
+
+  private membersNow(): JoinClusterResponse {
+    return {
       members: this.replica.members.map((m) => ({ ...m })),
       leaderId: this.replica.leader()?.id ?? '',
-    });
+    };
   }
 }

@@ -4,7 +4,16 @@ export class MemberStatusDto {
   @ApiProperty({ example: 'n2' }) id!: string;
   @ApiProperty({ example: '127.0.0.1:8002' }) tcpAddress!: string;
   @ApiProperty({ example: '127.0.0.1:3002' }) httpAddress!: string;
-  @ApiProperty({ enum: ['leader', 'follower', 'candidate', 'unknown'] }) role!: string;
+  @ApiProperty({
+    example: '3f2b9c1e-8d47-4a6b-9e0f-1c2d3e4f5a6b',
+    description: "the identity of the member's data directory when it joined",
+  })
+  storageId!: string;
+  @ApiProperty({
+    enum: ['leader', 'follower', 'candidate', 'learner', 'unknown'],
+    description: 'a learner receives the log but does not vote until it has caught up and is promoted',
+  })
+  role!: string;
   @ApiProperty({
     type: Number,
     nullable: true,
@@ -17,7 +26,7 @@ export class MemberStatusDto {
 
 export class ClusterStatusDto {
   @ApiProperty({ example: 'n1' }) id!: string;
-  @ApiProperty({ enum: ['leader', 'follower', 'candidate'] }) role!: string;
+  @ApiProperty({ enum: ['leader', 'follower', 'candidate', 'learner'] }) role!: string;
   @ApiProperty() term!: number;
   @ApiProperty({ type: String, nullable: true }) leaderId!: string | null;
   @ApiProperty() commitIndex!: number;
@@ -29,6 +38,6 @@ export class ClusterStatusDto {
 export class HealthDto {
   @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: string;
   @ApiProperty({ example: 'n1' }) id!: string;
-  @ApiProperty({ enum: ['leader', 'follower', 'candidate'] }) role!: string;
+  @ApiProperty({ enum: ['leader', 'follower', 'candidate', 'learner'] }) role!: string;
   @ApiProperty({ type: String, nullable: true }) leaderId!: string | null;
 }

@@ -1,6 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { ClusterStatus } from '@app/protocol';
+import type { ClusterStatus, MemberStatus } from '@app/protocol';
 import { ReplicaService } from '@app/replica';
+import type { Member, RaftStatus } from '@app/replicated-log';
 import { ClusterStatusQuery } from './cluster-status.query';
 
 /** This node's view of the cluster; follower progress is known only on the leader. */
@@ -10,25 +11,35 @@ export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
 
   async execute(): Promise<ClusterStatus> {
     const status = this.replica.status();
-    const members = status.members.map((member) => {
-      const isSelf = member.id === status.id;
-      const progress = status.progress[member.id];
-      const matchIndex =
-        status.role !== 'leader' ? null : isSelf ? status.lastIndex : (progress?.matchIndex ?? 0);
-      return {
-        ...member,
-        role: isSelf
-          ? status.role
-          : member.id === status.leaderId
-            ? ('leader' as const)
-            : status.leaderId
-              ? ('follower' as const)
-              : ('unknown' as const),
-        matchIndex,
-        lag: matchIndex === null ? null : status.lastIndex - matchIndex,
-      };
-    });
-    const { id, role, term, leaderId, commitIndex, appliedIndex, lastIndex } = status;
+    const members = status.members.map((member) => memberStatus(status, member));
+    const { id, term, leaderId, commitIndex, appliedIndex, lastIndex } = status;
+    const self = status.members.find((m) => m.id === id);
+    // A learner follows the leader like any follower, but says what it is.
+    const role = self?.learner === true ? 'learner' : status.role;
     return { id, role, term, leaderId, commitIndex, appliedIndex, lastIndex, members };
   }
+}
+
+function memberStatus(status: RaftStatus, member: Member): MemberStatus {
+  const isSelf = member.id === status.id;
+  const progress = status.progress[member.id];
+  const matchIndex =
+    status.role !== 'leader' ? null : isSelf ? status.lastIndex : (progress?.matchIndex ?? 0);
+  const { id, tcpAddress, httpAddress, storageId } = member;
+  return {
+    id,
+    tcpAddress,
+    httpAddress,
+    storageId,
+    role: roleOf(status, member),
+    matchIndex,
+    lag: matchIndex === null ? null : status.lastIndex - matchIndex,
+  };
+}
+
+function roleOf(status: RaftStatus, member: Member): MemberStatus['role'] {
+  if (member.learner === true) return 'learner';
+  if (member.id === status.id) return status.role;
+  if (member.id === status.leaderId) return 'leader';
+  return status.leaderId ? 'follower' : 'unknown';
 }

@@ -8,7 +8,7 @@ import {
   isLockName,
   isSessionId,
   parseHostPort,
-  type MemberAddress,
+  type JoinClusterRequest,
   type OpenSessionRequest,
   type PreemptLockRequest,
   type ReleaseLockRequest,
@@ -147,14 +147,19 @@ export function parseRemoveMemberPayload(payload: unknown): { memberId: string; 
   return { memberId: record.id, forwardedBy: optionalForwardedBy(record) };
 }
 
-export function parseJoinPayload(payload: unknown): { member: MemberAddress; forwardedBy: string | null } {
+export function parseJoinPayload(payload: unknown): {
+  member: JoinClusterRequest;
+  forwardedBy: string | null;
+} {
   const record = asRecord(payload);
-  const { id, tcpAddress, httpAddress } = record;
+  const { id, tcpAddress, httpAddress, storageId } = record;
   if (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(id))
     throw badRequest('id must be 1-64 of A-Z a-z 0-9 . _ -');
   if (typeof tcpAddress !== 'string' || !parseHostPort(tcpAddress))
     throw badRequest('tcpAddress must be host:port');
   if (typeof httpAddress !== 'string' || !parseHostPort(httpAddress))
     throw badRequest('httpAddress must be host:port');
-  return { member: { id, tcpAddress, httpAddress }, forwardedBy: optionalForwardedBy(record) };
+  if (typeof storageId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(storageId))
+    throw badRequest('storageId must be 1-64 of A-Z a-z 0-9 -');
+  return { member: { id, tcpAddress, httpAddress, storageId }, forwardedBy: optionalForwardedBy(record) };
 }
