@@ -67,7 +67,12 @@ describe('ReplicaService on a one-member cluster', () => {
     await expect(replica.keepAlive(SESSION_ID)).resolves.toEqual({ type: 'alive', ttlMs: 600_000 });
 
     // A second member that never answers: from now on a majority needs it.
-    const silent = { id: 'n2', tcpAddress: '127.0.0.1:1', httpAddress: '127.0.0.1:2' };
+    const silent = {
+      id: 'n2',
+      tcpAddress: '127.0.0.1:1',
+      httpAddress: '127.0.0.1:2',
+      storageId: 'silent-storage',
+    };
     const change = replica.changeMembership([replica.self(), silent]);
     expect(replica.members.map((m) => m.id)).toEqual(['n1', 'n2']);
     // Still within an election timeout of the last confirmation: nobody else can lead yet.
