@@ -230,6 +230,38 @@ describe('FileDurableStorage', () => {
       await storage.close();
     });
 
+    it("cuts a damaged write that was never fsync'd, with the writes after it, up to the next fsync", async () => {
+      const { storage } = await open();
+      await storage.persist(request({ entries: range(1, 2, 1), hardState: firstHardState }));
+      const unsyncedStart = storage.sizeBytes;
+      // A commit index alone is written without an fsync; the next write's fsync covers it.
+      await storage.persist(request({ hardState: { ...firstHardState, commitIndex: 1 }, mustSync: false }));
+      await storage.persist(request({ entries: range(3, 4, 1) }));
+      await storage.close();
+      // The power went before that fsync finished: the first of the two writes was lost.
+      zeroBytes(unsyncedStart + 2, 20);
+
+      const { storage: reopened, recovered } = await open();
+      expect(recovered).toEqual({ hardState: firstHardState, entries: range(1, 2, 1) });
+      expect(fs.statSync(walPath).size).toBe(unsyncedStart);
+      expect(logged).toEqual([
+        expect.stringContaining(`WAL ${walPath}: torn tail at byte offset ${unsyncedStart}`),
+      ]);
+      await reopened.close();
+    });
+
+    it("refuses to start when a write after the damage was made once it had been fsync'd", async () => {
+      const { storage } = await open();
+      await storage.persist(request({ entries: range(1, 2, 1), hardState: firstHardState }));
+      const damagedStart = storage.sizeBytes;
+      await storage.persist(request({ hardState: { ...firstHardState, commitIndex: 1 }, mustSync: false }));
+      await storage.persist(request({ entries: range(3, 3, 1) }));
+      await storage.persist(request({ entries: range(4, 4, 1) }));
+      await storage.close();
+      zeroBytes(damagedStart + 2, 20);
+      await expect(open()).rejects.toThrow(`WAL ${walPath} is corrupt at byte offset ${damagedStart}`);
+    });
+
     it('still refuses to start when the damage is in an earlier write', async () => {
       await twoWrites();
       zeroBytes(20, 10);

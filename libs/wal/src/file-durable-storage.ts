@@ -33,13 +33,19 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
   /** set once a write or fsync failed; after that nothing touches the file again */
   private failure: Error | null = null;
 
+  /** how much of the file the last completed fsync made durable */
+  private syncedBytes: number;
+
   private constructor(
     private readonly filePath: string,
     private readonly handle: FileHandle,
     private bytes: number,
     private lastIndex: LogIndex,
     private readonly onFatal: (error: Error) => void,
-  ) {}
+  ) {
+    // open() synced the file before constructing this.
+    this.syncedBytes = bytes;
+  }
 
   /** Creates or recovers the WAL; rejects with WalCorruptionError if it is damaged before its tail. */
   static async open<C>(dataDir: string, options: FileDurableStorageOptions = {}): Promise<OpenedWal<C>> {
@@ -90,7 +96,10 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
         this.lastIndex = request.entries.at(-1)?.index ?? this.lastIndex;
       }
       // Even with nothing to write, a sync makes earlier unsynced appends durable.
-      if (request.mustSync) await this.guarded('fsync', () => this.handle.sync());
+      if (request.mustSync) {
+        await this.guarded('fsync', () => this.handle.sync());
+        this.syncedBytes = this.bytes;
+      }
     } finally {
       this.inFlight = false;
     }
@@ -122,17 +131,21 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
   }
 
   /**
-   * One record for the whole request: a crash can only damage the last record, never
-   * leave a damaged part of this write followed by an intact one (which replay would have
-   * to take for corruption). Entries and hard state share one checksum, so a commitIndex is
-   * never durable without the entries it covers.
+   * One record for the whole request: a crash cannot leave a damaged part of this write
+   * followed by an intact part of it. Entries and hard state share one checksum, so a
+   * commitIndex is never durable without the entries it covers.
    */
   private encode(request: PersistRequest<C>): Buffer {
     if (request.entries.length === 0 && request.hardState === null) return Buffer.alloc(0);
     if (request.entries.length > 0) {
       assertAppendable(request.entries, this.lastIndex, `persist to ${this.filePath}`);
     }
-    return encodeRecord<C>({ t: 'write', entries: request.entries, hardState: request.hardState });
+    return encodeRecord<C>({
+      t: 'write',
+      entries: request.entries,
+      hardState: request.hardState,
+      syncedBytes: this.syncedBytes,
+    });
   }
 
   /** One write call for the record: it lands at the end as a unit, or is a torn tail. */

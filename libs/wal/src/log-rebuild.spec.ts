@@ -45,9 +45,9 @@ describe('rebuildLog', () => {
   it('reads one-record writes, and the two-record persists of earlier versions, alike', () => {
     const hardState = { term: 2, votedFor: 'n1', commitIndex: 3 };
     const written = rebuildLog<string>([
-      { t: 'write', entries: entries(1, 3, 1).entries, hardState: null },
-      { t: 'write', entries: entries(3, 4, 2).entries, hardState },
-      { t: 'write', entries: [], hardState: { ...hardState, commitIndex: 4 } },
+      { t: 'write', entries: entries(1, 3, 1).entries, hardState: null, syncedBytes: 0 },
+      { t: 'write', entries: entries(3, 4, 2).entries, hardState, syncedBytes: 0 },
+      { t: 'write', entries: [], hardState: { ...hardState, commitIndex: 4 }, syncedBytes: 0 },
     ]);
     expect(written.hardState).toEqual({ ...hardState, commitIndex: 4 });
     expect(written.entries.map((e) => e.term)).toEqual([1, 1, 2, 2]);

@@ -57,10 +57,16 @@ describe('wal-record', () => {
       t: 'write',
       entries: [entry(4, 2), entry(5, 2)],
       hardState: { term: 2, votedFor: null, commitIndex: 4 },
+      syncedBytes: 120,
     };
     const bytes = encodeRecord(record);
     expect(decodeRecordAt<string>(bytes, 0)).toEqual({ kind: 'record', record, end: bytes.length });
-    const hardStateOnly: WalRecord<string> = { t: 'write', entries: [], hardState: record.hardState };
+    const hardStateOnly: WalRecord<string> = {
+      t: 'write',
+      entries: [],
+      hardState: record.hardState,
+      syncedBytes: 0,
+    };
     expect(decodeRecordAt<string>(encodeRecord(hardStateOnly), 0)).toMatchObject({ record: hardStateOnly });
   });
 
@@ -86,7 +92,8 @@ describe('wal-record', () => {
     });
     // A write always carries something.
     expect(
-      decodeRecordAt(rawRecord(Buffer.from('{"t":"write","entries":[],"hardState":null}')), 0).kind,
+      decodeRecordAt(rawRecord(Buffer.from('{"t":"write","entries":[],"hardState":null,"syncedBytes":0}')), 0)
+        .kind,
     ).toBe('invalid');
     expect(decodeRecordAt(rawRecord(Buffer.from('{"t":"entries","entries":[{"index":"x"}]}')), 0).kind).toBe(
       'invalid',

@@ -8,11 +8,14 @@ import type { HardState, LogEntry } from '@app/replicated-log';
  * torn or rotten record from a good one.
  *
  * Every persist writes exactly one `write` record, so a power loss that lands the pages of
- * one append out of order can only damage the last record: a torn tail. The `entries` and
- * `hardState` records are what earlier versions wrote (two per persist); replay still reads them.
+ * one append out of order damages only that record. `syncedBytes` is how much of the file an
+ * fsync had made durable when the record was written: damage beyond it followed only by
+ * such records is what a crash before the next fsync leaves (see replayWal). The `entries`
+ * and `hardState` records are what earlier versions wrote (two per persist); replay still
+ * reads them.
  */
 export type WalRecord<C> =
-  | { t: 'write'; entries: LogEntry<C>[]; hardState: HardState | null }
+  | { t: 'write'; entries: LogEntry<C>[]; hardState: HardState | null; syncedBytes: number }
   | { t: 'entries'; entries: LogEntry<C>[] }
   | { t: 'hardState'; hardState: HardState };
 
@@ -86,6 +89,8 @@ function parseRecord<C>(payload: Buffer): WalRecord<C> | string {
   }
   if (
     record.t === 'write' &&
+    Number.isSafeInteger(record.syncedBytes) &&
+    (record.syncedBytes as number) >= 0 &&
     Array.isArray(record.entries) &&
     record.entries.every(isEntryLike) &&
     (record.hardState === null || isHardStateLike(record.hardState)) &&

@@ -16,9 +16,11 @@ export interface WalReplay<C> {
 }
 
 /**
- * Decodes a whole WAL file. A crash during an append can only damage the last record, so
- * a bad last record is a torn tail to be cut off; damage followed by more data is not
- * what a crash does and throws WalCorruptionError (`path` only names the file in it).
+ * Decodes a whole WAL file. A crash can only damage what was written since the last
+ * completed fsync: the last record, or a record followed only by records written before
+ * an fsync covered it (each `write` record says how far the file was synced). Such damage
+ * is a torn tail, cut off with everything after it; any other damage is not what a crash
+ * does and throws WalCorruptionError (`path` only names the file in it).
  */
 export function replayWal<C>(path: string, data: Buffer): WalReplay<C> {
   const records: WalRecord<C>[] = [];
@@ -42,8 +44,12 @@ type Damage<C> = Exclude<RecordScan<C>, { kind: 'record' }>;
 /** Why the damaged record at `offset` is a torn tail, or null when it is corruption. */
 function tornTailReason<C>(scan: Damage<C>, data: Buffer, offset: number): string | null {
   // A corrupt length can make a record seem to run past the end; if an intact record
-  // follows somewhere, this is damage in the middle, not a crash during the last append.
-  if (validRecordFollows(data, offset + 1)) return null;
+  // follows somewhere, this is damage in the middle, unless no fsync had covered it yet.
+  const next = nextRecordOffset(data, offset + 1);
+  if (next !== null) {
+    if (!onlyUnsyncedWritesFrom(data, next, offset)) return null;
+    return `${damageReason(scan)}, followed only by writes made before it was fsync'd`;
+  }
   switch (scan.kind) {
     case 'truncated':
       return scan.reason;
@@ -67,11 +73,23 @@ function damageReason<C>(scan: Damage<C>): string {
   return scan.kind === 'checksumMismatch' ? 'checksum mismatch' : scan.reason;
 }
 
-function validRecordFollows(data: Buffer, from: number): boolean {
+function nextRecordOffset(data: Buffer, from: number): number | null {
   for (let offset = from; offset + RECORD_HEADER_BYTES <= data.length; offset++) {
-    if (decodeRecordAt(data, offset).kind === 'record') return true;
+    if (decodeRecordAt(data, offset).kind === 'record') return offset;
   }
-  return false;
+  return null;
+}
+
+/** The records from `from` to the end are all intact writes made before `damagedAt` was synced. */
+function onlyUnsyncedWritesFrom(data: Buffer, from: number, damagedAt: number): boolean {
+  let offset = from;
+  while (offset < data.length) {
+    const scan = decodeRecordAt(data, offset);
+    if (scan.kind !== 'record' || scan.record.t !== 'write' || scan.record.syncedBytes > damagedAt)
+      return false;
+    offset = scan.end;
+  }
+  return true;
 }
 
 function isAllZero(data: Buffer, from: number): boolean {
