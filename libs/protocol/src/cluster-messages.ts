@@ -10,7 +10,7 @@ export interface MemberAddress {
   httpAddress: string;
 }
 
-export interface JoinClusterRequest extends MemberAddress {}
+export type JoinClusterRequest = MemberAddress;
 
 export interface JoinClusterResponse {
   members: MemberAddress[];

@@ -8,7 +8,11 @@ import { ClusterStatusQuery } from './cluster-status.query';
 export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
   constructor(private readonly replica: ReplicaService) {}
 
-  async execute(): Promise<ClusterStatus> {
+  execute(): Promise<ClusterStatus> {
+    return Promise.resolve(this.view());
+  }
+
+  private view(): ClusterStatus {
     const status = this.replica.status();
     const members = status.members.map((member) => {
       const isSelf = member.id === status.id;
