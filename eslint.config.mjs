@@ -66,6 +66,11 @@ function layerImportRule(folder) {
   return ['error', { patterns }];
 }
 
+const NO_DYNAMIC_IMPORT = {
+  selector: 'ImportExpression',
+  message: 'the core is pure: no dynamic import()',
+};
+
 const PURE_GLOBALS = [
   'Date',
   'performance',
@@ -141,6 +146,7 @@ export default tseslint.config(
     files: PURE_LIBS.map((folder) => `${folder}/src/**/*.ts`),
     ignores: ['**/*.spec.ts'],
     rules: {
+      'no-restricted-syntax': ['error', NO_DYNAMIC_IMPORT],
       'no-restricted-globals': ['error', ...PURE_GLOBALS],
       'no-restricted-properties': [
         'error',
@@ -155,6 +161,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
+        NO_DYNAMIC_IMPORT,
         {
           selector: ':function[async=true]',
           message: 'the core steps synchronously; only libs/replicated-log/src/driver may be async',
