@@ -11,7 +11,7 @@ import { messageOf } from './support/message-of';
 jest.setTimeout(60_000);
 
 // Bad input gets a 400 that names the field, an oversized body a 413, and nothing a
-// client sends can crash a node (DESIGN.md section 4).
+// client sends can crash a node (ARCHITECTURE.md, "Validation").
 describe('bad input', () => {
   let cluster: LocalCluster;
   let n1: NodeHandle, n2: NodeHandle, n3: NodeHandle;
@@ -97,11 +97,13 @@ describe('bad input', () => {
 
     it.each([
       ['preempt', { sessionId: 'abc' }, 'sessionId must be 32 lowercase hex characters'],
-      ['preempt', { ttlMs: 999 }, 'ttlMs must be at least 1000'],
-      ['preempt', { ttlMs: 600001 }, 'ttlMs must be at most 600000'],
-      ['preempt', { ttlMs: 'soon' }, 'ttlMs must be an integer'],
-      ['preempt', { waitMs: -1 }, 'waitMs must be at least 0'],
-      ['preempt', { waitMs: 300001 }, 'waitMs must be at most 300000'],
+      // One wording per rule (libs/protocol), the same over HTTP and TCP.
+      ['preempt', { ttlMs: 999 }, 'ttlMs must be an integer from 1000 to 600000'],
+      ['preempt', { ttlMs: 600001 }, 'ttlMs must be an integer from 1000 to 600000'],
+      ['preempt', { ttlMs: 'soon' }, 'ttlMs must be an integer from 1000 to 600000'],
+      ['preempt', { ttlMs: 1500.5 }, 'ttlMs must be an integer from 1000 to 600000'],
+      ['preempt', { waitMs: -1 }, 'waitMs must be an integer from 0 to 300000'],
+      ['preempt', { waitMs: 300001 }, 'waitMs must be an integer from 0 to 300000'],
       ['preempt', { requestId: 0 }, 'requestId must be a positive integer'],
       ['release', { sessionId: 'abc' }, 'sessionId must be 32 lowercase hex characters'],
     ])('refuses %s with %j: 400 naming the field', async (path, extra, message) => {
@@ -181,6 +183,11 @@ describe('bad input', () => {
         'a ttlMs out of range',
         { name: 'tcp-ok', clientId: newClientId(), ttlMs: 5 },
         /ttlMs must be an integer from 1000 to 600000/,
+      ],
+      [
+        'a requestId of 0',
+        { name: 'tcp-ok', clientId: newClientId(), requestId: 0 },
+        /requestId must be a positive integer/,
       ],
       ['an array payload', [1, 2], /payload/],
     ])(

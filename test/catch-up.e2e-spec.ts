@@ -14,7 +14,7 @@ import { LocalCluster } from './support/local-cluster';
 jest.setTimeout(60_000);
 
 // A follower that starts late, or restarts after a SIGKILL, catches up from the leader's
-// log (DESIGN.md section 5) and ends with the same map as everyone else.
+// log (Raft section 5.3) and ends with the same map as everyone else.
 describe('catching up', () => {
   let cluster: LocalCluster;
 

@@ -13,7 +13,7 @@ import { LocalCluster } from './support/local-cluster';
 import { waitFor } from './support/wait-for';
 
 // An acknowledged change is in the fsync'd WAL of a majority before any client hears
-// "ok" (DESIGN.md section 5): it survives SIGKILL of a follower, of the leader, of all.
+// "ok" (ARCHITECTURE.md, "The consistency contract"): it survives SIGKILL of a follower, the leader, all.
 jest.setTimeout(60_000);
 
 describe('durability across kill -9', () => {
@@ -119,8 +119,8 @@ describe('durability across kill -9', () => {
     await cluster.kill(oldLeader.id, 'SIGKILL');
     const refusals: { status: number; retryAfter: string | undefined; body: unknown }[] = [];
     try {
-      // Until the survivors elect a leader, a write cannot be decided: DESIGN.md section 4
-      // says that is a 503 with Retry-After. Keep writing until one is granted.
+      // Until the survivors elect a leader, a write cannot be decided: ARCHITECTURE.md
+      // ("The consistency contract") says that is a 503 with Retry-After. Keep writing until granted.
       const granted = await waitFor('a write through a survivor to be granted', async () => {
         const clientId = newClientId();
         const name = `during-election:${refusals.length}`;

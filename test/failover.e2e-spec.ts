@@ -11,7 +11,7 @@ import { waitFor } from './support/wait-for';
 
 // When the leader dies or hangs, the remaining majority elects a new one, acknowledged
 // changes survive, fencing tokens keep increasing, and the old leader rejoins as a
-// follower (DESIGN.md section 5). Faster timeouts keep the failovers short; nothing here
+// follower (Raft section 5.2). Faster timeouts keep the failovers short; nothing here
 // asserts on timing.
 jest.setTimeout(90_000);
 

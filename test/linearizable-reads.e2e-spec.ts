@@ -10,7 +10,7 @@ import { messageOf } from './support/message-of';
 // `GET /locks/{name}?consistency=linearizable` confirms leadership with a majority
 // (ReadIndex) and waits until the serving node applied that index, so it reflects every
 // write acknowledged before it was sent, on any node, and a deposed leader cannot answer
-// from its stale map (DESIGN.md section 2). `?minIndex=N` waits for index N. A request
+// from its stale map (Raft thesis 6.4). `?minIndex=N` waits for index N. A request
 // retried with the same (clientId, requestId) is applied once and answered the same.
 jest.setTimeout(90_000);
 

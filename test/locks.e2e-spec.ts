@@ -3,7 +3,7 @@ import { newClientId } from './support/client-ids';
 import { LocalCluster } from './support/local-cluster';
 import { waitFor } from './support/wait-for';
 
-// Preempt, release and check across a real three-node cluster (DESIGN.md section 1).
+// Preempt, release and check across a real three-node cluster (README.md, "The HTTP API").
 describe('a three-node cluster', () => {
   let cluster: LocalCluster;
   let n1: string, n2: string, n3: string;

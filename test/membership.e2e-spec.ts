@@ -9,7 +9,7 @@ import { waitFor } from './support/wait-for';
 // Membership changes are replicated entries (`DELETE /cluster/members/{id}` on any node),
 // after which the majority is counted without the removed node. Sessions are replicated
 // too, and a new leader starts every session's TTL afresh, so a session kept alive through
-// a failover keeps its locks (DESIGN.md section 5).
+// a failover keeps its locks (ARCHITECTURE.md, "Sessions and time"; Raft thesis 4.1).
 jest.setTimeout(90_000);
 
 const ENV = {

@@ -39,7 +39,7 @@ function jsonLine(text: string): unknown {
   return JSON.parse(lines[0]);
 }
 
-// The TypeScript SDK and the CLI against a real cluster (DESIGN.md section 1, Interfaces).
+// The TypeScript SDK and the CLI against a real cluster (README.md, "The TypeScript SDK", "The CLI").
 describe('the SDK and the CLI', () => {
   let cluster: LocalCluster;
   let addresses: string[];

@@ -16,7 +16,7 @@ function unknownSessionId(): string {
 
 // Sessions (leases): locks taken with a session are freed when it is closed or when the
 // leader sees no keepalive for ttlMs; only the holder of the secret sessionId can release
-// them or keep the session alive (DESIGN.md section 5).
+// them or keep the session alive (ARCHITECTURE.md, "Sessions and time").
 describe('sessions', () => {
   let cluster: LocalCluster;
   let leader: NodeHandle;

@@ -8,7 +8,7 @@ import { waitFor } from './support/wait-for';
 
 jest.setTimeout(60_000);
 
-// The WAL on a real node (DESIGN.md section 5): records are [u32 BE length][u32 BE crc32]
+// The WAL on a real node (ARCHITECTURE.md, "The WAL format"): records are [u32 BE length][u32 BE crc32]
 // [JSON]; a torn tail is cut off on start, damage before the tail refuses to start.
 describe('WAL recovery', () => {
   let cluster: LocalCluster;

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import request from 'supertest';
 import type { LocalCluster, NodeHandle } from './local-cluster';
 import { waitFor } from './wait-for';
+import { defined } from './defined';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -13,9 +14,7 @@ export interface Grant {
 }
 
 /** The `/cluster` view of one node. */
-export async function clusterView(
-  url: string,
-): Promise<{
+export async function clusterView(url: string): Promise<{
   id: string;
   role: string;
   leaderId: string | null;
@@ -57,7 +56,7 @@ export async function waitForSameState(cluster: LocalCluster, timeoutMs = 30_000
       const lists = await Promise.all(nodes.map((n) => listLocks(n.url)));
       const appliedIndexes = new Set(views.map((v) => v.appliedIndex));
       const same = lists.every((l) => JSON.stringify(l) === JSON.stringify(lists[0]));
-      if (appliedIndexes.size !== 1 || !same || views[0].appliedIndex < commitIndex) {
+      if (appliedIndexes.size !== 1 || !same || defined(views[0], 'a view').appliedIndex < commitIndex) {
         // Thrown, not returned: waitFor reports the last error when it times out.
         const applied = views.map((v) => `${v.id}@${v.appliedIndex}`).join(' ');
         throw new Error(
@@ -136,7 +135,7 @@ export function nodeCommand(cluster: LocalCluster, node: NodeHandle): string[] {
     '--data-dir',
     node.dataDir,
   ];
-  if (node.app === 'follower') args.push('--join', cluster.nodes[0].tcpAddress);
+  if (node.app === 'follower') args.push('--join', defined(cluster.nodes[0], 'a first node').tcpAddress);
   return [join(ROOT, 'dist', 'apps', node.app, 'main.js'), ...args];
 }
 

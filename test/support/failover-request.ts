@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { defined } from './defined';
 
 /** One try of a request against one node, for reports. */
 export interface Attempt {
@@ -42,7 +43,7 @@ export async function postWithFailover(
       await pause(50);
       continue;
     }
-    const url = candidates[index % candidates.length];
+    const url = defined(candidates[index % candidates.length], 'a candidate url');
     const attempt: Attempt = { url, path };
     try {
       const res = await request(url)

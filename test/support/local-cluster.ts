@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
+import { defined } from './defined';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -91,7 +92,7 @@ export class LocalCluster {
       '--data-dir',
       node.dataDir,
     ];
-    if (node.app === 'follower') args.push('--join', this.nodes[0].tcpAddress);
+    if (node.app === 'follower') args.push('--join', defined(this.nodes[0], 'a first node').tcpAddress);
     const log = openSync(node.logFile, 'a');
     node.process = spawn(process.execPath, [join(ROOT, 'dist', 'apps', node.app, 'main.js'), ...args], {
       cwd: ROOT,

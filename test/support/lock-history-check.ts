@@ -1,5 +1,6 @@
 import type { Grant } from './cluster-state';
 import type { Hold } from './lock-load';
+import { defined } from './defined';
 
 /**
  * Safety of one lock's acknowledged holds, from the client side only.
@@ -29,8 +30,8 @@ export function lockHistoryViolations(holds: Hold[]): string[] {
     const sorted = [...list].sort((a, b) => a.token - b.token);
     for (let i = 0; i < sorted.length; i++) {
       for (let j = i + 1; j < sorted.length; j++) {
-        const a = sorted[i];
-        const b = sorted[j];
+        const a = defined(sorted[i], `hold ${i}`);
+        const b = defined(sorted[j], `hold ${j}`);
         const pair = `${name}: ${describeHold(a)} and ${describeHold(b)}`;
         if (a.token === b.token) violations.push(`same token twice, ${pair}`);
         else if (b.grantAckedAt < a.grantInvokedAt)

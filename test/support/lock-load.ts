@@ -1,6 +1,7 @@
 import { newClientId } from './client-ids';
 import { postWithFailover, type Attempt } from './failover-request';
 import { historyClock } from './history-clock';
+import { defined } from './defined';
 
 /**
  * One acknowledged grant and what became of it, with readings of `historyClock()`:
@@ -90,7 +91,10 @@ export class LockLoad {
     };
 
     while (!this.stopping) {
-      const name = this.options.names[Math.floor(Math.random() * this.options.names.length)];
+      const name = defined(
+        this.options.names[Math.floor(Math.random() * this.options.names.length)],
+        'a lock name',
+      );
       const preemptId = ++requestId;
       const grantInvokedAt = historyClock();
       const granted = await postWithFailover(

@@ -28,7 +28,8 @@ export class PendingRequest {
 
   /** A short description, for assertion messages. */
   describe(): string {
-    if (this.failure !== undefined) return `failed: ${String(this.failure)}`;
+    if (this.failure !== undefined)
+      return `failed: ${this.failure instanceof Error ? this.failure.message : JSON.stringify(this.failure)}`;
     if (this.answer === undefined) return 'still waiting';
     return `${this.answer.status} ${JSON.stringify(this.answer.body)}`;
   }

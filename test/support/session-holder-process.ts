@@ -44,8 +44,8 @@ export class SessionHolderProcess {
     let stdout = '';
     let stderr = '';
     const pending: string[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
       pending.push(chunk.toString('utf8'));
     });
@@ -64,8 +64,8 @@ export class SessionHolderProcess {
       const { sessionId, fencingToken } = JSON.parse(line) as { sessionId: string; fencingToken: number };
       const holder = new SessionHolderProcess(child, sessionId, fencingToken);
       holder.parse(pending.splice(0).join(''));
-      child.stderr!.removeAllListeners('data');
-      child.stderr!.on('data', (chunk: Buffer) => holder.parse(chunk.toString('utf8')));
+      child.stderr.removeAllListeners('data');
+      child.stderr.on('data', (chunk: Buffer) => holder.parse(chunk.toString('utf8')));
       return holder;
     } catch (error) {
       child.kill('SIGKILL');

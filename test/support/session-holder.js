@@ -26,13 +26,15 @@ async function post(path, body) {
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
-  let json = null;
+  return { status: res.status, body: parseBody(text) };
+}
+
+function parseBody(text) {
   try {
-    json = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    json = { raw: text };
+    return { raw: text };
   }
-  return { status: res.status, body: json };
 }
 
 /** Retries a 503 (no leader right now) a few times, as its Retry-After asks. */

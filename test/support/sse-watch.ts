@@ -54,7 +54,7 @@ export class SseWatch {
   async take(count: number, timeoutMs = 20_000): Promise<LockWatchMessage[]> {
     return waitFor(
       `${count} watch messages`,
-      async () => {
+      () => {
         if (this.messages.length >= count) return this.messages.slice(0, count);
         throw new Error(`have ${this.messages.length}: ${JSON.stringify(this.messages)}`);
       },

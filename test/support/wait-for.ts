@@ -18,7 +18,7 @@ export async function waitFor<T>(
         last = error;
         return undefined;
       });
-    if (value !== undefined && value !== false) return value as T;
+    if (value !== undefined && value !== false) return value;
     if (value !== undefined) last = value;
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}; last: ${describe(last)}`);

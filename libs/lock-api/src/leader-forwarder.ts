@@ -4,7 +4,7 @@ import { isRpcErrorBody, type MessagePattern } from '@app/protocol';
 import { NODE_OPTIONS, ReplicaService, TcpClientPool, describeError, type NodeOptions } from '@app/replica';
 import { fromRpcErrorBody, ok, type LockApiResult } from './lock-api-error';
 
-/** Sends a client's write to the current leader's TCP transport (DESIGN.md section 2). */
+/** Sends a client's write to the leader's TCP transport (ARCHITECTURE.md, "The life of a preempt"). */
 @Injectable()
 export class LeaderForwarder implements OnApplicationShutdown {
   private readonly clients = new TcpClientPool();

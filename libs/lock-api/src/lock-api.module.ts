@@ -32,13 +32,15 @@ const CommandHandlers = [
   RemoveMemberHandler,
 ];
 const QueryHandlers = [CheckLockHandler, ListLocksHandler, ClusterStatusHandler];
-const EventHandlers = [LockOwnersProjection];
 
 /** The client-facing side of a node: CQRS, the read model, HTTP and TCP controllers. */
 @Module({
   imports: [CqrsModule],
   controllers: [LocksHttpController, SessionsHttpController, ClusterHttpController, LocksTcpController],
   providers: [
+    // Registers itself with the node's AppliedEntriesPublisher: applied entries reach the
+    // read model in the apply step itself, not through the asynchronous CQRS event bus.
+    LockOwnersProjection,
     LockOwnersReadModel,
     LockWatchHub,
     WaitingPreempts,
@@ -47,7 +49,6 @@ const EventHandlers = [LockOwnersProjection];
     ReadBarrier,
     ...CommandHandlers,
     ...QueryHandlers,
-    ...EventHandlers,
   ],
 })
 export class LockApiModule {}

@@ -8,7 +8,8 @@ interface IndexWaiter {
 
 /**
  * The map checks are answered from: lock name -> holder and queue length, as of
- * `appliedIndex`. Fed only by LockProposedEvent, so it never shows an uncommitted change.
+ * `appliedIndex`. Fed only by applied entries (LockOwnersProjection), so it never shows an
+ * uncommitted change.
  */
 @Injectable()
 export class LockOwnersReadModel {

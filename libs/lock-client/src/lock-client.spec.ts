@@ -10,6 +10,7 @@ import type { FakeHandler, FakeLockNode } from '../test/fake-lock-node';
 import { defaultClientId } from './default-client-id';
 import { LockClient } from './lock-client';
 import { LockClientError } from './lock-client-error';
+import { defined } from '../test/defined';
 
 const CLIENT_ID = '2b1f7f3e-0c56-5d0a-9a57-3f7d2c1e8b40';
 
@@ -136,7 +137,7 @@ describe('LockClient', () => {
       node.calls
         .filter((call) => call.pattern === MessagePatterns.preempt)
         .map((call) => (call.payload as { requestId: number }).requestId);
-    const [attempted] = idsAt(first);
+    const attempted = defined(idsAt(first)[0], 'the first attempt');
     const [retried, next] = idsAt(second);
     expect(attempted).toEqual(expect.any(Number));
     expect(retried).toBe(attempted);
@@ -168,7 +169,7 @@ describe('LockClient', () => {
     const c = client([first.address, second.address], 200);
     await expect(c.preempt('queued', { waitMs: 1000 })).resolves.toMatchObject({ acquired: true });
     expect(second.calls).toHaveLength(0);
-    const sent = first.calls[0].payload as { waitMs: number };
+    const sent = defined(first.calls[0], 'a call to the first node').payload as { waitMs: number };
     expect(sent).toEqual({
       name: 'queued',
       clientId: CLIENT_ID,
@@ -192,7 +193,10 @@ describe('LockClient', () => {
     await expect(c.preempt('queued', { waitMs: 1000, ttlMs: 5000 })).resolves.toMatchObject({
       acquired: true,
     });
-    const retried = second.calls[0].payload as { waitMs: number; ttlMs: number };
+    const retried = defined(second.calls[0], 'a call to the second node').payload as {
+      waitMs: number;
+      ttlMs: number;
+    };
     expect(retried.ttlMs).toBe(5000);
     expect(retried.waitMs).toBeLessThanOrEqual(700);
     expect(retried.waitMs).toBeGreaterThan(0);

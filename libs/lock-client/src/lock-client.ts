@@ -215,7 +215,7 @@ export class LockClient {
    */
   async *watchAsync(name: string): AsyncIterable<LockWatchEvent> {
     const buffered: LockWatchEvent[] = [];
-    let ended: { error: unknown } | null = null;
+    let ended: { error: Error | undefined } | null = null;
     let wake: (() => void) | null = null;
     const notify = () => {
       wake?.();
@@ -227,7 +227,7 @@ export class LockClient {
         notify();
       },
       error: (error: unknown) => {
-        ended = { error };
+        ended = { error: error instanceof Error ? error : new Error(String(error)) };
         notify();
       },
       complete: () => {
@@ -243,7 +243,7 @@ export class LockClient {
           continue;
         }
         if (ended !== null) {
-          const { error } = ended as { error: unknown };
+          const { error } = ended as { error: Error | undefined };
           if (error !== undefined) throw error;
           return;
         }
@@ -259,11 +259,12 @@ export class LockClient {
    * expire on the cluster after their TTL; close them first to release their locks at once).
    * Requests in flight and watch streams fail with `unavailable`; later requests are refused.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     for (const session of [...this.sessions]) session.abandon('the LockClient was closed');
     for (const connection of [...this.watchConnections]) this.dropWatchConnection(connection);
     if (this.ownsConnections) this.connections.closeAll();
+    return Promise.resolve();
   }
 
   private sessionTransport(): SessionTransport {
@@ -414,7 +415,9 @@ async function connectWithin(connection: QuietTcpClient, timeoutMs: number): Pro
 }
 
 function validateNodes(nodes: readonly string[]): string[] {
-  if (!Array.isArray(nodes) || nodes.length === 0) {
+  // A JavaScript caller may pass anything; check a copy so `nodes` keeps its type below.
+  const given: unknown = nodes;
+  if (!Array.isArray(given) || nodes.length === 0) {
     throw new Error('LockClient needs at least one node address ("host:port")');
   }
   return nodes.map((node) => {

@@ -69,7 +69,7 @@ describe('LockClient sessions, waiting preempts and watches', () => {
     return started;
   }
 
-  beforeAll(async () => {
+  beforeAll(() => {
     process.on('unhandledRejection', recordUnhandled);
     loggerError = jest.spyOn(Logger.prototype, 'error');
   });

@@ -20,7 +20,11 @@ export class NodeRing {
   }
 
   get current(): string {
-    return this.addresses[this.index];
+    const address = this.addresses[this.index];
+    // The index always points into the list, and the client refuses an empty one.
+    if (address === undefined)
+      throw new Error(`NodeRing index ${this.index} out of ${this.addresses.length}`);
+    return address;
   }
 
   get size(): number {

@@ -112,7 +112,6 @@ export async function freePort(): Promise<number> {
 /** Starts a fake node on `port` (a fresh free one by default). */
 export async function startFakeLockNode(handler: FakeHandler, port?: number): Promise<FakeLockNode> {
   port ??= await freePort();
-  let app: INestMicroservice | undefined;
   let closing: Promise<void> | undefined;
   const node: FakeLockNode = {
     address: `127.0.0.1:${port}`,
@@ -120,11 +119,11 @@ export async function startFakeLockNode(handler: FakeHandler, port?: number): Pr
     handler,
     openConnections: () =>
       new Promise<number>((resolve, reject) =>
-        app!.unwrap<Server>().getConnections((err, count) => (err ? reject(err) : resolve(count))),
+        app.unwrap<Server>().getConnections((err, count) => (err ? reject(err) : resolve(count))),
       ),
     close: async () => {
       // Idempotent: a spec may kill a node that its cleanup closes again.
-      closing ??= app?.close();
+      closing ??= app.close();
       await closing;
     },
   };
@@ -132,7 +131,8 @@ export async function startFakeLockNode(handler: FakeHandler, port?: number): Pr
   @Module({ controllers: [FakeLockController], providers: [{ provide: NODE, useValue: node }] })
   class FakeLockModule {}
 
-  app = await NestFactory.createMicroservice(FakeLockModule, {
+  // The node's closures run only after this resolves, once `app` exists.
+  const app: INestMicroservice = await NestFactory.createMicroservice(FakeLockModule, {
     transport: Transport.TCP,
     options: { host: '127.0.0.1', port },
     logger: false,

@@ -13,7 +13,7 @@ const CLIENTS = 10_000;
 /**
  * The outcomes of clients' recent requests by (clientId, requestId), so that a request
  * retried after a lost answer or a failover is applied once and answered the same
- * (TigerBeetle's client sessions, research/style.md). Eviction depends only on the order
+ * (after TigerBeetle's client sessions). Eviction depends only on the order
  * of applied entries, so every node remembers the same requests.
  */
 export class ClientRequests {

@@ -1,3 +1,5 @@
+import type { ValidationRule } from './validation-rule';
+
 export interface HostPort {
   host: string;
   port: number;
@@ -15,3 +17,10 @@ export function parseHostPort(text: string): HostPort | null {
 export function formatHostPort({ host, port }: HostPort): string {
   return `${host}:${port}`;
 }
+
+/** A TCP or HTTP address of a node, as `parseHostPort` reads it. */
+export const HOST_PORT: ValidationRule<string> = {
+  format: 'host:port',
+  test: (value: unknown): value is string => typeof value === 'string' && parseHostPort(value) !== null,
+  message: (field) => `${field} must be host:port`,
+};

@@ -2,6 +2,7 @@ export * from './node-options';
 export * from './parse-node-options';
 export * from './raft-config-from-options';
 export * from './peer-envelope';
+export * from './applied-entries.publisher';
 export * from './lock-proposed.event';
 export * from './log-advanced.event';
 export * from './pending-proposals';

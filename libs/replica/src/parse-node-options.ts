@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { parseHostPort } from '@app/protocol';
+import { HOST_PORT, MEMBER_ID, parseHostPort, type ValidationRule } from '@app/protocol';
 import type { NodeOptions } from './node-options';
 
 type Role = 'leader' | 'follower';
@@ -69,8 +69,7 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
   const id = pick('id', 'LATCHKEY_ID') ?? `n${port}`;
   const positionalJoin = posJoinHost ? `${normalizeHost(posJoinHost)}:${posJoinPort ?? '8001'}` : undefined;
   const join = pick('join', 'LATCHKEY_JOIN', positionalJoin) ?? null;
-  if (join !== null && !parseHostPort(join))
-    throw new InvalidArgumentError(`--join "${join}" is not host:port`);
+  if (join !== null) requireRule(HOST_PORT, '--join', join);
   if (role === 'follower' && join === null) {
     throw new InvalidArgumentError('a follower needs --join <host:port> (or the positional leader address)');
   }
@@ -91,9 +90,14 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
     requestTimeoutMs: int('requestTimeoutMs', 'LATCHKEY_REQUEST_TIMEOUT_MS', 5000),
     maxBodyBytes: int('maxBodyBytes', 'LATCHKEY_MAX_BODY_BYTES', 16384),
   };
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(options.id))
-    throw new InvalidArgumentError(`--id "${options.id}" must be 1-64 of A-Z a-z 0-9 . _ -`);
+  requireRule(MEMBER_ID, '--id', options.id);
   return options;
+}
+
+/** The shared rule of `@app/protocol`, worded for a flag: `--id "x y" must be ...`. */
+function requireRule(rule: ValidationRule<string>, flag: string, value: string): void {
+  const field = `${flag} "${value}"`;
+  if (!rule.test(value)) throw new InvalidArgumentError(rule.message(field));
 }
 
 function normalizeJoin(join: string): string {

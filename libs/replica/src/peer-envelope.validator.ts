@@ -1,4 +1,15 @@
-import { isClientId, isLockName, isSessionId, parseHostPort } from '@app/protocol';
+import {
+  CLIENT_ID,
+  HOST_PORT,
+  LOCK_NAME,
+  MEMBER_ID,
+  REQUEST_ID,
+  SESSION_ID,
+  STORAGE_ID,
+  TTL_MS,
+  WAIT_MS,
+  type ValidationRule,
+} from '@app/protocol';
 import type { PeerEnvelope } from './peer-envelope';
 
 /**
@@ -9,10 +20,10 @@ import type { PeerEnvelope } from './peer-envelope';
 export function isPeerEnvelope(value: unknown): value is PeerEnvelope {
   const envelope = value as Record<string, unknown> | null;
   if (typeof envelope !== 'object' || envelope === null) return false;
-  if (typeof envelope.fromTcpAddress !== 'string' || !parseHostPort(envelope.fromTcpAddress)) return false;
+  if (!HOST_PORT.test(envelope.fromTcpAddress)) return false;
   const message = envelope.message as Record<string, unknown> | null;
   if (typeof message !== 'object' || message === null) return false;
-  if (!isNodeId(message.from) || !isNodeId(message.to) || !isIndex(message.term)) return false;
+  if (!MEMBER_ID.test(message.from) || !MEMBER_ID.test(message.to) || !isIndex(message.term)) return false;
   switch (message.type) {
     case 'appendEntries':
       return (
@@ -30,7 +41,7 @@ export function isPeerEnvelope(value: unknown): value is PeerEnvelope {
         Number.isSafeInteger(message.lastLogIndex) &&
         optionalIndex(message.rejectedIndex) &&
         optionalIndex(message.readSeq) &&
-        isStorageId(message.storageId)
+        STORAGE_ID.test(message.storageId)
       );
     case 'requestVote':
       return (
@@ -40,7 +51,7 @@ export function isPeerEnvelope(value: unknown): value is PeerEnvelope {
       return (
         typeof message.granted === 'boolean' &&
         optionalBoolean(message.preVote) &&
-        isStorageId(message.storageId)
+        STORAGE_ID.test(message.storageId)
       );
     default:
       return false;
@@ -70,12 +81,10 @@ function isMember(value: unknown): boolean {
   return (
     typeof member === 'object' &&
     member !== null &&
-    isNodeId(member.id) &&
-    typeof member.tcpAddress === 'string' &&
-    parseHostPort(member.tcpAddress) !== null &&
-    typeof member.httpAddress === 'string' &&
-    parseHostPort(member.httpAddress) !== null &&
-    isStorageId(member.storageId) &&
+    MEMBER_ID.test(member.id) &&
+    HOST_PORT.test(member.tcpAddress) &&
+    HOST_PORT.test(member.httpAddress) &&
+    STORAGE_ID.test(member.storageId) &&
     optionalBoolean(member.learner)
   );
 }
@@ -83,27 +92,29 @@ function isMember(value: unknown): boolean {
 function isLockCommand(value: unknown): boolean {
   const command = value as Record<string, unknown> | null;
   if (typeof command !== 'object' || command === null) return false;
-  const sessionOk = command.sessionId === undefined || isSessionId(command.sessionId);
-  const requestOk = command.requestId === undefined || isIndex(command.requestId);
+  const sessionOk = optional(command.sessionId, SESSION_ID);
+  const requestOk = optional(command.requestId, REQUEST_ID);
   switch (command.type) {
     case 'preempt':
       return (
-        isLockName(command.name) &&
-        isClientId(command.clientId) &&
+        LOCK_NAME.test(command.name) &&
+        CLIENT_ID.test(command.clientId) &&
         sessionOk &&
         requestOk &&
-        optionalIndex(command.ttlMs) &&
-        optionalIndex(command.waitMs)
+        optional(command.ttlMs, TTL_MS) &&
+        optional(command.waitMs, WAIT_MS)
       );
     case 'release':
-      return isLockName(command.name) && isClientId(command.clientId) && sessionOk && requestOk;
+      return LOCK_NAME.test(command.name) && CLIENT_ID.test(command.clientId) && sessionOk && requestOk;
     case 'openSession':
-      return isSessionId(command.sessionId) && isClientId(command.clientId) && isIndex(command.ttlMs);
+      return (
+        SESSION_ID.test(command.sessionId) && CLIENT_ID.test(command.clientId) && TTL_MS.test(command.ttlMs)
+      );
     case 'closeSession':
     case 'expireSession':
-      return isSessionId(command.sessionId);
+      return SESSION_ID.test(command.sessionId);
     case 'expireLock':
-      return isLockName(command.name) && isIndex(command.fencingToken);
+      return LOCK_NAME.test(command.name) && isIndex(command.fencingToken);
     case 'expireWaiter':
       return (
         isIndex(command.waiterId) && (command.deadlineMs === undefined || Number.isFinite(command.deadlineMs))
@@ -113,16 +124,13 @@ function isLockCommand(value: unknown): boolean {
   }
 }
 
-function isNodeId(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(value);
-}
-
-function isStorageId(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(value);
-}
-
 function isIndex(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** The same rules the HTTP and TCP edges apply to what clients send. */
+function optional(value: unknown, rule: ValidationRule<unknown>): boolean {
+  return value === undefined || rule.test(value);
 }
 
 function optionalIndex(value: unknown): boolean {

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
+import { AppliedEntriesPublisher } from './applied-entries.publisher';
 import { ClusterJoinService } from './cluster-join.service';
 import { NODE_OPTIONS, type NodeOptions } from './node-options';
 import { PeerTcpController } from './peer-tcp.controller';
@@ -12,10 +12,14 @@ export class ReplicaModule {
     return {
       module: ReplicaModule,
       global: true,
-      imports: [CqrsModule],
       controllers: [PeerTcpController],
-      providers: [{ provide: NODE_OPTIONS, useValue: options }, ReplicaService, ClusterJoinService],
-      exports: [NODE_OPTIONS, ReplicaService, ClusterJoinService],
+      providers: [
+        { provide: NODE_OPTIONS, useValue: options },
+        AppliedEntriesPublisher,
+        ReplicaService,
+        ClusterJoinService,
+      ],
+      exports: [NODE_OPTIONS, AppliedEntriesPublisher, ReplicaService, ClusterJoinService],
     };
   }
 }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EventBus } from '@nestjs/cqrs';
 import type { NodeOptions } from './node-options';
+import { AppliedEntriesPublisher } from './applied-entries.publisher';
 import { ReplicaService } from './replica.service';
 
 const LONG_ELECTION_TIMEOUT_MS = 60_000;
@@ -36,8 +36,7 @@ describe('ReplicaService on a one-member cluster', () => {
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-replica-'));
-    const eventBus = { publish: () => undefined } as unknown as EventBus;
-    replica = new ReplicaService(singleNodeOptions(dir), eventBus);
+    replica = new ReplicaService(singleNodeOptions(dir), new AppliedEntriesPublisher());
     await replica.onModuleInit();
     await replica.start();
   });

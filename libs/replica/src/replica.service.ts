@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { EventBus } from '@nestjs/cqrs';
 import { randomInt } from 'node:crypto';
 import { FileDurableStorage, openStorageIdentity } from '@app/wal';
 import {
@@ -22,6 +21,7 @@ import {
   type RaftStatus,
   type StepResult,
 } from '@app/replicated-log';
+import { AppliedEntriesPublisher } from './applied-entries.publisher';
 import { LockProposedEvent } from './lock-proposed.event';
 import { LogAdvancedEvent } from './log-advanced.event';
 import { NODE_OPTIONS, httpAddressOf, tcpAddressOf, type NodeOptions } from './node-options';
@@ -69,7 +69,7 @@ export class ReplicaService
 
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
-    private readonly eventBus: EventBus,
+    private readonly appliedEntries: AppliedEntriesPublisher,
   ) {
     // A deposed leader steps down within an election timeout of losing its majority.
     this.leases = new SessionLeases(options.electionTimeoutMaxMs);
@@ -178,14 +178,14 @@ export class ReplicaService
       if (entry.body.type === 'command') {
         const command = entry.body.command;
         ({ outcome, events } = this.lockTable.applyEntry(entry.index, entry.leaderTimeMs, command));
-        this.eventBus.publish(
+        this.appliedEntries.publish(
           new LockProposedEvent(entry.index, entry.term, command, outcome, events, entry.leaderTimeMs),
         );
         if (command.type === 'closeSession' || command.type === 'expireSession')
           this.leases.forget(command.sessionId);
       } else {
         this.lockTable.skip(entry.index);
-        this.eventBus.publish(new LogAdvancedEvent(entry.index));
+        this.appliedEntries.publish(new LogAdvancedEvent(entry.index));
         if (entry.body.type === 'membership')
           this.logger.log(`membership at ${entry.index}: ${entry.body.members.map((m) => m.id).join(', ')}`);
       }

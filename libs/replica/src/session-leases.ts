@@ -4,7 +4,7 @@
  * log entries (they would cost an fsync each). A new leader starts every session's TTL
  * afresh, `graceMs` in the future, at its first look after the election: the deposed
  * leader may have acknowledged keepalives until it noticed, and the TTL must stay a
- * lower bound after the last acknowledged one (features.md section 2.1).
+ * lower bound after the last acknowledged one (as Consul renews TTLs on leader failover).
  */
 export class SessionLeases {
   private readonly lastKeepAliveMs = new Map<string, number>();

@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { LOG_INDEX } from '@app/protocol';
+import { FollowsRule } from './follows-rule';
 
 export class CheckLockQueryDto {
   @ApiPropertyOptional({
@@ -14,13 +16,12 @@ export class CheckLockQueryDto {
   consistency?: 'local' | 'linearizable';
 
   @ApiPropertyOptional({
-    minimum: 0,
+    minimum: LOG_INDEX.min,
     description:
       'answer only once this node has applied this log index (e.g. the index of your own last write)',
   })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'minIndex must be a non-negative integer' })
-  @Min(0, { message: 'minIndex must be a non-negative integer' })
+  @FollowsRule(LOG_INDEX)
   minIndex?: number;
 }

@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { LOCK_NAME_PREFIX } from '@app/protocol';
+import { FollowsRule } from './follows-rule';
 
 export class ListLocksQueryDto {
   @ApiPropertyOptional({ description: 'only locks whose name starts with this', example: 'fork:' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9._:-]{0,128}$/, {
-    message: 'prefix must be at most 128 characters of A-Z a-z 0-9 . _ : -',
-  })
+  @FollowsRule(LOCK_NAME_PREFIX)
   prefix?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Min } from 'class-validator';
-import { CLIENT_ID_PATTERN, SESSION_ID_PATTERN } from '@app/protocol';
+import { IsOptional } from 'class-validator';
+import { CLIENT_ID, REQUEST_ID, SESSION_ID } from '@app/protocol';
+import { FollowsRule } from './follows-rule';
 
 export class ReleaseLockBodyDto {
   @ApiProperty({
@@ -8,7 +9,7 @@ export class ReleaseLockBodyDto {
     description: 'must be the current owner',
     example: '5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11',
   })
-  @Matches(CLIENT_ID_PATTERN, { message: 'clientId must be a UUID' })
+  @FollowsRule(CLIENT_ID)
   clientId!: string;
 
   @ApiPropertyOptional({
@@ -16,16 +17,15 @@ export class ReleaseLockBodyDto {
       'required when the lock was taken with a session: the owner id alone is public, the session id is the proof',
   })
   @IsOptional()
-  @Matches(SESSION_ID_PATTERN, { message: 'sessionId must be 32 lowercase hex characters' })
+  @FollowsRule(SESSION_ID)
   sessionId?: string;
 
   @ApiPropertyOptional({
-    minimum: 1,
+    minimum: REQUEST_ID.min,
     description:
       'a number this client never reuses for another request: a retry with the same requestId is applied once and gets the same answer',
   })
   @IsOptional()
-  @IsInt({ message: 'requestId must be a positive integer' })
-  @Min(1, { message: 'requestId must be a positive integer' })
+  @FollowsRule(REQUEST_ID)
   requestId?: number;
 }

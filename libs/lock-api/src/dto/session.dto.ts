@@ -1,22 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { CLIENT_ID_PATTERN, DEFAULT_SESSION_TTL_MS, TTL_MAX_MS, TTL_MIN_MS } from '@app/protocol';
+import { IsOptional } from 'class-validator';
+import { CLIENT_ID, DEFAULT_SESSION_TTL_MS, TTL_MS } from '@app/protocol';
+import { FollowsRule } from './follows-rule';
 
 export class OpenSessionBodyDto {
   @ApiProperty({ format: 'uuid', example: '5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11' })
-  @Matches(CLIENT_ID_PATTERN, { message: 'clientId must be a UUID' })
+  @FollowsRule(CLIENT_ID)
   clientId!: string;
 
   @ApiPropertyOptional({
-    minimum: TTL_MIN_MS,
-    maximum: TTL_MAX_MS,
+    minimum: TTL_MS.min,
+    maximum: TTL_MS.max,
     default: DEFAULT_SESSION_TTL_MS,
     description: 'the session ends this many ms after its last keepalive (a lower bound)',
   })
   @IsOptional()
-  @IsInt({ message: 'ttlMs must be an integer' })
-  @Min(TTL_MIN_MS, { message: `ttlMs must be at least ${TTL_MIN_MS}` })
-  @Max(TTL_MAX_MS, { message: `ttlMs must be at most ${TTL_MAX_MS}` })
+  @FollowsRule(TTL_MS)
   ttlMs?: number;
 }
 

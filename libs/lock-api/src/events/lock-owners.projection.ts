@@ -1,24 +1,36 @@
-import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { LockEvent } from '@app/lock-table';
-import { LockProposedEvent, LogAdvancedEvent } from '@app/replica';
+import {
+  AppliedEntriesPublisher,
+  LockProposedEvent,
+  type AppliedEntryEvent,
+  type AppliedEntryListener,
+} from '@app/replica';
 import { LockOwnersReadModel } from '../lock-owners.read-model';
 import { LockWatchHub } from '../lock-watch.hub';
 import { WaitingPreempts } from '../waiting-preempts';
 
 /**
  * Projects applied lock entries into the read model, the watch streams and the queued
- * preempts. It is synchronous, so all three are current before the client waiting on
- * this entry hears its answer.
+ * preempts. The node calls it directly, in the apply step (AppliedEntriesPublisher), so
+ * all three are current before the client waiting on this entry hears its answer; if it
+ * throws, the node stops instead of serving a read model that drifted from the log.
  */
-@EventsHandler(LockProposedEvent, LogAdvancedEvent)
-export class LockOwnersProjection implements IEventHandler<LockProposedEvent | LogAdvancedEvent> {
+@Injectable()
+export class LockOwnersProjection implements AppliedEntryListener, OnModuleInit {
   constructor(
+    private readonly appliedEntries: AppliedEntriesPublisher,
     private readonly readModel: LockOwnersReadModel,
     private readonly watchHub: LockWatchHub,
     private readonly waitingPreempts: WaitingPreempts,
   ) {}
 
-  handle(event: LockProposedEvent | LogAdvancedEvent): void {
+  /** Before any entry is applied: the node replays its log only after init. */
+  onModuleInit(): void {
+    this.appliedEntries.subscribe(this);
+  }
+
+  onApplied(event: AppliedEntryEvent): void {
     if (event instanceof LockProposedEvent)
       for (const change of event.events) this.project(change, event.index);
     this.readModel.advanceTo(event.index);

@@ -13,7 +13,7 @@ import { RemoveMemberCommand } from '../commands/remove-member.command';
 import { ErrorResponseDto } from '../dto/lock-responses.dto';
 import { unwrapForHttp } from './http-errors';
 import type { Response } from 'express';
-import type { ClusterStatus } from '@app/protocol';
+import { MEMBER_ID, type ClusterStatus } from '@app/protocol';
 import { ClusterStatusDto, HealthDto } from '../dto/cluster-status.dto';
 import { ClusterStatusQuery } from '../queries/cluster-status.query';
 
@@ -39,8 +39,7 @@ export class ClusterHttpController {
     description: 'no leader, no quorum, or another change in progress; retry',
   })
   async removeMember(@Param('id') id: string): Promise<{ members: object[]; leaderId: string }> {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id))
-      throw new BadRequestException('id must be 1-64 of A-Z a-z 0-9 . _ -');
+    if (!MEMBER_ID.test(id)) throw new BadRequestException(MEMBER_ID.message('id'));
     return unwrapForHttp(await this.commandBus.execute(new RemoveMemberCommand(id)));
   }
 

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { isLockApiError, type LockApiError, type LockApiResult } from '../lock-api-error';
 
-/** Maps a LockApiError to its HTTP status (DESIGN.md section 4): 400, 409 or 503. */
+/** Maps a LockApiError to its HTTP status: 400, 404 or 503 (ARCHITECTURE.md, "The consistency contract"). */
 export function toHttpException(error: LockApiError): HttpException {
   switch (error.type) {
     case 'badRequest':

@@ -1,12 +1,10 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import { isLockName } from '@app/protocol';
+import { LOCK_NAME } from '@app/protocol';
 
 @Injectable()
 export class LockNamePipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!isLockName(value)) {
-      throw new BadRequestException('name must be 1-128 characters of A-Z a-z 0-9 . _ : -');
-    }
+    if (!LOCK_NAME.test(value)) throw new BadRequestException(LOCK_NAME.message('name'));
     return value;
   }
 }

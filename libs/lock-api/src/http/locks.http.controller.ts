@@ -25,7 +25,13 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { map, type Observable } from 'rxjs';
-import type { CheckLockResponse, LockSummary, PreemptLockResponse, ReleaseLockResponse } from '@app/protocol';
+import {
+  LOCK_NAME,
+  type CheckLockResponse,
+  type LockSummary,
+  type PreemptLockResponse,
+  type ReleaseLockResponse,
+} from '@app/protocol';
 import { PreemptLockCommand } from '../commands/preempt-lock.command';
 import { ReleaseLockCommand } from '../commands/release-lock.command';
 import { CheckLockQueryDto } from '../dto/check-lock-query.dto';
@@ -48,7 +54,7 @@ import { LockNamePipe } from './lock-name.pipe';
 
 const NAME_PARAM = {
   name: 'name',
-  description: '1-128 characters of A-Z a-z 0-9 . _ : -',
+  description: LOCK_NAME.format,
   example: 'build-lock',
 };
 

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 
 const RETRY_AFTER_SECONDS = '1';
 
-/** Every 503 tells the client when to retry (DESIGN.md section 4). */
+/** Every 503 tells the client when to retry (ARCHITECTURE.md, "The consistency contract"). */
 @Catch(ServiceUnavailableException)
 export class ServiceUnavailableFilter implements ExceptionFilter {
   catch(exception: ServiceUnavailableException, host: ArgumentsHost): void {

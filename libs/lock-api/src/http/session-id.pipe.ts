@@ -1,10 +1,10 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import { isSessionId } from '@app/protocol';
+import { SESSION_ID } from '@app/protocol';
 
 @Injectable()
 export class SessionIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!isSessionId(value)) throw new BadRequestException('sessionId must be 32 lowercase hex characters');
+    if (!SESSION_ID.test(value)) throw new BadRequestException(SESSION_ID.message('sessionId'));
     return value;
   }
 }

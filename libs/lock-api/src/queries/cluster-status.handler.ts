@@ -9,7 +9,11 @@ import { ClusterStatusQuery } from './cluster-status.query';
 export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
   constructor(private readonly replica: ReplicaService) {}
 
-  async execute(): Promise<ClusterStatus> {
+  execute(): Promise<ClusterStatus> {
+    return Promise.resolve(this.view());
+  }
+
+  private view(): ClusterStatus {
     const status = this.replica.status();
     const members = status.members.map((member) => memberStatus(status, member));
     const { id, term, leaderId, commitIndex, appliedIndex, lastIndex } = status;

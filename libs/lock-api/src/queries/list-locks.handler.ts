@@ -7,7 +7,7 @@ import { ListLocksQuery } from './list-locks.query';
 export class ListLocksHandler implements IQueryHandler<ListLocksQuery> {
   constructor(private readonly readModel: LockOwnersReadModel) {}
 
-  async execute({ prefix }: ListLocksQuery): Promise<LockSummary[]> {
-    return this.readModel.list(prefix, LIST_LOCKS_LIMIT);
+  execute({ prefix }: ListLocksQuery): Promise<LockSummary[]> {
+    return Promise.resolve(this.readModel.list(prefix, LIST_LOCKS_LIMIT));
   }
 }

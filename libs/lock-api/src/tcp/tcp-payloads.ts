@@ -1,18 +1,23 @@
 import { RpcException } from '@nestjs/microservices';
 import {
+  CLIENT_ID,
   DEFAULT_SESSION_TTL_MS,
-  TTL_MAX_MS,
-  TTL_MIN_MS,
-  WAIT_MAX_MS,
-  isClientId,
-  isLockName,
-  isSessionId,
-  parseHostPort,
+  HOST_PORT,
+  LOCK_NAME,
+  LOCK_NAME_PREFIX,
+  LOG_INDEX,
+  MEMBER_ID,
+  REQUEST_ID,
+  SESSION_ID,
+  TTL_MS,
+  WAIT_MS,
+  STORAGE_ID,
   type JoinClusterRequest,
   type OpenSessionRequest,
   type PreemptLockRequest,
   type ReleaseLockRequest,
   type RpcErrorBody,
+  type ValidationRule,
 } from '@app/protocol';
 
 function badRequest(message: string): RpcException {
@@ -33,35 +38,18 @@ function optionalForwardedBy(record: Record<string, unknown>): string | null {
   return value;
 }
 
-function optionalInt(
-  record: Record<string, unknown>,
-  field: string,
-  min: number,
-  max: number,
-): number | undefined {
+/** The field, checked by the rule every edge shares; the message names the field. */
+function required<T>(record: Record<string, unknown>, field: string, rule: ValidationRule<T>): T {
   const value = record[field];
-  if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
-    throw badRequest(`${field} must be an integer from ${min} to ${max}`);
-  }
-  return value as number;
-}
-
-function optionalSessionId(record: Record<string, unknown>): string | undefined {
-  const value = record.sessionId;
-  if (value === undefined || value === null) return undefined;
-  if (!isSessionId(value)) throw badRequest('sessionId must be 32 lowercase hex characters');
+  if (!rule.test(value)) throw badRequest(rule.message(field));
   return value;
 }
 
-function lockName(record: Record<string, unknown>): string {
-  if (!isLockName(record.name)) throw badRequest('name must be 1-128 characters of A-Z a-z 0-9 . _ : -');
-  return record.name;
-}
-
-function clientId(record: Record<string, unknown>): string {
-  if (!isClientId(record.clientId)) throw badRequest('clientId must be a UUID');
-  return record.clientId;
+/** Absent (undefined or null) is fine; anything else must pass the rule. */
+function optional<T>(record: Record<string, unknown>, field: string, rule: ValidationRule<T>): T | undefined {
+  const value = record[field];
+  if (value === undefined || value === null) return undefined;
+  return required(record, field, rule);
 }
 
 /** TCP payloads get the same checks as HTTP bodies, with the same messages. */
@@ -70,11 +58,14 @@ export function parsePreemptPayload(payload: unknown): {
   forwardedBy: string | null;
 } {
   const record = asRecord(payload);
-  const request: PreemptLockRequest = { name: lockName(record), clientId: clientId(record) };
-  const sessionId = optionalSessionId(record);
-  const ttlMs = optionalInt(record, 'ttlMs', TTL_MIN_MS, TTL_MAX_MS);
-  const waitMs = optionalInt(record, 'waitMs', 0, WAIT_MAX_MS);
-  const requestId = optionalInt(record, 'requestId', 1, Number.MAX_SAFE_INTEGER);
+  const request: PreemptLockRequest = {
+    name: required(record, 'name', LOCK_NAME),
+    clientId: required(record, 'clientId', CLIENT_ID),
+  };
+  const sessionId = optional(record, 'sessionId', SESSION_ID);
+  const ttlMs = optional(record, 'ttlMs', TTL_MS);
+  const waitMs = optional(record, 'waitMs', WAIT_MS);
+  const requestId = optional(record, 'requestId', REQUEST_ID);
   if (requestId !== undefined) request.requestId = requestId;
   if (sessionId !== undefined) request.sessionId = sessionId;
   if (ttlMs !== undefined) request.ttlMs = ttlMs;
@@ -87,16 +78,19 @@ export function parseReleasePayload(payload: unknown): {
   forwardedBy: string | null;
 } {
   const record = asRecord(payload);
-  const request: ReleaseLockRequest = { name: lockName(record), clientId: clientId(record) };
-  const requestId = optionalInt(record, 'requestId', 1, Number.MAX_SAFE_INTEGER);
+  const request: ReleaseLockRequest = {
+    name: required(record, 'name', LOCK_NAME),
+    clientId: required(record, 'clientId', CLIENT_ID),
+  };
+  const requestId = optional(record, 'requestId', REQUEST_ID);
   if (requestId !== undefined) request.requestId = requestId;
-  const sessionId = optionalSessionId(record);
+  const sessionId = optional(record, 'sessionId', SESSION_ID);
   if (sessionId !== undefined) request.sessionId = sessionId;
   return { request, forwardedBy: optionalForwardedBy(record) };
 }
 
 export function parseNamePayload(payload: unknown): string {
-  return lockName(asRecord(payload));
+  return required(asRecord(payload), 'name', LOCK_NAME);
 }
 
 export function parseCheckPayload(payload: unknown): {
@@ -108,8 +102,8 @@ export function parseCheckPayload(payload: unknown): {
   const consistency = record.consistency ?? 'local';
   if (consistency !== 'local' && consistency !== 'linearizable')
     throw badRequest('consistency must be local or linearizable');
-  const minIndex = optionalInt(record, 'minIndex', 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  return { name: lockName(record), consistency, minIndex };
+  const minIndex = optional(record, 'minIndex', LOG_INDEX) ?? 0;
+  return { name: required(record, 'name', LOCK_NAME), consistency, minIndex };
 }
 
 export function parseForwardedBy(payload: unknown): string | null {
@@ -121,30 +115,26 @@ export function parseOpenSessionPayload(payload: unknown): {
   forwardedBy: string | null;
 } {
   const record = asRecord(payload);
-  const ttlMs = optionalInt(record, 'ttlMs', TTL_MIN_MS, TTL_MAX_MS) ?? DEFAULT_SESSION_TTL_MS;
-  return { request: { clientId: clientId(record), ttlMs }, forwardedBy: optionalForwardedBy(record) };
+  const ttlMs = optional(record, 'ttlMs', TTL_MS) ?? DEFAULT_SESSION_TTL_MS;
+  return {
+    request: { clientId: required(record, 'clientId', CLIENT_ID), ttlMs },
+    forwardedBy: optionalForwardedBy(record),
+  };
 }
 
 export function parseSessionPayload(payload: unknown): { sessionId: string; forwardedBy: string | null } {
   const record = asRecord(payload);
-  if (!isSessionId(record.sessionId)) throw badRequest('sessionId must be 32 lowercase hex characters');
-  return { sessionId: record.sessionId, forwardedBy: optionalForwardedBy(record) };
+  return { sessionId: required(record, 'sessionId', SESSION_ID), forwardedBy: optionalForwardedBy(record) };
 }
 
 export function parseListPayload(payload: unknown): string {
-  const prefix = payload === undefined || payload === null ? undefined : asRecord(payload).prefix;
-  if (prefix === undefined || prefix === null) return '';
-  if (typeof prefix !== 'string' || !/^[A-Za-z0-9._:-]{0,128}$/.test(prefix)) {
-    throw badRequest('prefix must be at most 128 characters of A-Z a-z 0-9 . _ : -');
-  }
-  return prefix;
+  if (payload === undefined || payload === null) return '';
+  return optional(asRecord(payload), 'prefix', LOCK_NAME_PREFIX) ?? '';
 }
 
 export function parseRemoveMemberPayload(payload: unknown): { memberId: string; forwardedBy: string | null } {
   const record = asRecord(payload);
-  if (typeof record.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(record.id))
-    throw badRequest('id must be 1-64 of A-Z a-z 0-9 . _ -');
-  return { memberId: record.id, forwardedBy: optionalForwardedBy(record) };
+  return { memberId: required(record, 'id', MEMBER_ID), forwardedBy: optionalForwardedBy(record) };
 }
 
 export function parseJoinPayload(payload: unknown): {
@@ -152,14 +142,11 @@ export function parseJoinPayload(payload: unknown): {
   forwardedBy: string | null;
 } {
   const record = asRecord(payload);
-  const { id, tcpAddress, httpAddress, storageId } = record;
-  if (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(id))
-    throw badRequest('id must be 1-64 of A-Z a-z 0-9 . _ -');
-  if (typeof tcpAddress !== 'string' || !parseHostPort(tcpAddress))
-    throw badRequest('tcpAddress must be host:port');
-  if (typeof httpAddress !== 'string' || !parseHostPort(httpAddress))
-    throw badRequest('httpAddress must be host:port');
-  if (typeof storageId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(storageId))
-    throw badRequest('storageId must be 1-64 of A-Z a-z 0-9 -');
-  return { member: { id, tcpAddress, httpAddress, storageId }, forwardedBy: optionalForwardedBy(record) };
+  const member: JoinClusterRequest = {
+    id: required(record, 'id', MEMBER_ID),
+    tcpAddress: required(record, 'tcpAddress', HOST_PORT),
+    httpAddress: required(record, 'httpAddress', HOST_PORT),
+    storageId: required(record, 'storageId', STORAGE_ID),
+  };
+  return { member, forwardedBy: optionalForwardedBy(record) };
 }

@@ -5,7 +5,7 @@ import { defaultClientId } from '../default-client-id';
 /** What the command line asked for, validated. */
 export interface CliInvocation {
   /** The node given as HOST PORT first, then the --nodes fallbacks. */
-  nodes: string[];
+  nodes: [string, ...string[]];
   clientId: string;
   json: boolean;
   requestTimeoutMs?: number;

@@ -106,8 +106,8 @@ function splitOptions(
 ): SplitOptions {
   const args: string[] = [];
   const options: CommandOptions = {};
-  for (let i = 0; i < rest.length; i++) {
-    const word = rest[i];
+  const queue = [...rest];
+  for (let word = queue.shift(); word !== undefined; word = queue.shift()) {
     if (!word.startsWith('--')) {
       args.push(word);
       continue;
@@ -118,7 +118,7 @@ function splitOptions(
       const accepted = allowed.length === 0 ? 'no options' : allowed.map((name) => `--${name}`).join(', ');
       return usage(`${command} takes ${accepted}, not "${equals < 0 ? word : word.slice(0, equals)}"`);
     }
-    const value = equals < 0 ? rest[++i] : word.slice(equals + 1);
+    const value = equals < 0 ? queue.shift() : word.slice(equals + 1);
     if (value === undefined || value === '') return usage(`--${flag} needs a value`);
     const problem = setOption(options, flag, value);
     if (problem !== null) return { ok: false, message: problem };

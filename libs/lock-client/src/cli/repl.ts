@@ -66,7 +66,7 @@ class Repl {
         .trim()
         .split(/\s+/)
         .filter((word) => word.length > 0);
-      if (words.length > 0 && QUIT_WORDS.has(words[0])) {
+      if (words[0] !== undefined && QUIT_WORDS.has(words[0])) {
         quit = true;
         this.rl.close();
         break;

@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import { Subscription } from 'rxjs';
 import type { LockClient } from '../lock-client';
 import { LockClientError } from '../lock-client-error';
 import { executeCommand, isRefusal } from './execute-command';
@@ -34,24 +34,28 @@ export function runWatch(client: LockClient, name: string): Promise<ExitCode> {
     const finish = (code: ExitCode | Error) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      subscription?.unsubscribe();
+      subscription.unsubscribe();
       if (code instanceof Error) reject(code);
       else resolve(code);
     };
     const stop = () => finish(ExitCode.ok);
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    let subscription: Subscription | undefined;
-    subscription = client.watch(name).subscribe({
-      next: (event) => printJson(event),
-      error: (err: unknown) => {
-        // Anything but a LockClientError is a bug: main reports it.
-        if (!(err instanceof LockClientError))
-          return finish(err instanceof Error ? err : new Error(String(err)));
-        printJsonError({ error: err.code, message: err.message });
-        finish(ExitCode.error);
-      },
-      complete: () => finish(ExitCode.ok),
-    });
+    // A container first: an error emitted during subscribe() may finish before it returns,
+    // and a subscription added to a closed container is unsubscribed at once.
+    const subscription = new Subscription();
+    subscription.add(
+      client.watch(name).subscribe({
+        next: (event) => printJson(event),
+        error: (err: unknown) => {
+          // Anything but a LockClientError is a bug: main reports it.
+          if (!(err instanceof LockClientError))
+            return finish(err instanceof Error ? err : new Error(String(err)));
+          printJsonError({ error: err.code, message: err.message });
+          finish(ExitCode.error);
+        },
+        complete: () => finish(ExitCode.ok),
+      }),
+    );
   });
 }
