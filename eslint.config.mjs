@@ -105,7 +105,11 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // The same compiler options as `npm run typecheck`, so lint and typecheck agree (noUncheckedIndexedAccess).
+      parserOptions: {
+        project: ['./tsconfig.typecheck.json', './tsconfig.typecheck-e2e.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
       globals: { ...globals.node },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
