@@ -347,7 +347,9 @@ describe('bad input', () => {
   it('drops a forged appendEntriesReply claiming a matchIndex beyond the leader log, and the leader keeps serving', async () => {
     const leader = await cluster.leader();
     const follower = cluster.running().find((n) => n.id !== leader.id)!;
-    const { term, lastIndex } = (await request(leader.url).get('/cluster').expect(200)).body;
+    const { term, lastIndex, members } = (await request(leader.url).get('/cluster').expect(200)).body;
+    // The follower's own storage identity: the reply is well formed in every field.
+    const { storageId } = members.find((m: { id: string }) => m.id === follower.id);
     const client = ClientProxyFactory.create({
       transport: Transport.TCP,
       options: { host: '127.0.0.1', port: leader.port },
@@ -364,6 +366,7 @@ describe('bad input', () => {
             success: true,
             matchIndex: lastIndex + 100_000,
             lastLogIndex: lastIndex,
+            storageId,
           },
         }),
       );

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import request from 'supertest';
-import { MessagePatterns, type JoinClusterResponse } from '@app/protocol';
+import { MessagePatterns, type ClusterStatus, type JoinClusterResponse } from '@app/protocol';
 import { newClientId } from './support/client-ids';
 import { clusterView, grant, runNodeUntilExit, waitForSameState } from './support/cluster-state';
 import { freePort } from './support/free-port';
@@ -36,7 +36,7 @@ interface MemberView {
 async function membersOf(node: NodeHandle): Promise<MemberView[]> {
   const res = await request(node.url).get('/cluster').timeout(2000);
   if (res.status !== 200) throw new Error(`GET /cluster on ${node.id} answered ${res.status}`);
-  return res.body.members;
+  return (res.body as { members: MemberView[] }).members;
 }
 
 describe('rejoining after a lost data directory', () => {
@@ -75,7 +75,7 @@ describe('rejoining after a lost data directory', () => {
 
     const removed = await request(other.url).delete(`/cluster/members/${victim.id}`).timeout(10_000);
     expect(`${removed.status} ${JSON.stringify(removed.body)}`).toMatch(/^200 /);
-    expect(removed.body.members.map((m: { id: string }) => m.id).sort()).toEqual(
+    expect((removed.body as JoinClusterResponse).members.map((m) => m.id).sort()).toEqual(
       [leader.id, other.id].sort(),
     );
 
@@ -97,7 +97,10 @@ describe('rejoining after a lost data directory', () => {
       .get('/locks/rejoin:after')
       .query({ consistency: 'linearizable' })
       .timeout(10_000);
-    expect({ status: seen.status, owner: seen.body.owner }).toEqual({ status: 200, owner: after.owner });
+    expect({ status: seen.status, owner: (seen.body as { owner: string | null }).owner }).toEqual({
+      status: 200,
+      owner: after.owner,
+    });
   });
 });
 
@@ -148,13 +151,13 @@ describe('a join from an address that never answers', () => {
       },
       { timeoutMs: 60_000, intervalMs: 100 },
     );
-    const view = (await request(n1.url).get('/cluster').timeout(2000)).body;
+    const view = (await request(n1.url).get('/cluster').timeout(2000)).body as ClusterStatus;
     expect({ role: view.role, term: view.term, leaderId: view.leaderId }).toEqual({
       role: 'leader',
       term,
       leaderId: 'n1',
     });
-    expect(view.members.map((m: MemberView) => [m.id, m.role, m.matchIndex])).toEqual([
+    expect(view.members.map((m) => [m.id, m.role, m.matchIndex])).toEqual([
       ['n1', 'leader', view.lastIndex],
       ['n9', 'learner', 0],
     ]);

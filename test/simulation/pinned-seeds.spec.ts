@@ -42,6 +42,24 @@ const PINNED: Array<{ why: string; input: SimulationInput }> = [
     why: 'BUG erratum: racing membership changes from two terms deadlock elections (5 nodes)',
     input: { seed: 1008, ticks: TICKS, mode: 'reconfig', nodes: 5 },
   },
+  // Found by the sweep once wipes were in the fault schedule, with the storage check of
+  // raft-node.ts disabled (votes and acknowledgements counted from any storage): a node
+  // restarted with an empty directory under its old id votes for a candidate that lacks a
+  // committed entry, which then commits its own entry at that index.
+  {
+    why: 'BUG wiped member: an emptied node keeps its voter place and two nodes apply different entries (join, 3 nodes)',
+    input: { seed: 2025, ticks: TICKS, mode: 'join', nodes: 3 },
+  },
+  {
+    why: 'BUG wiped member: an emptied node votes twice in one term and two leaders share it (join, 3 nodes)',
+    input: { seed: 2034, ticks: TICKS, mode: 'join', nodes: 3 },
+  },
+  // Found with joins as immediate voters (no learner stage, thesis 4.2.1): a server that
+  // never answers joins and the cluster can never elect a leader again.
+  {
+    why: 'BUG no learners: a join that never answers leaves no leader (static, 3 nodes)',
+    input: { seed: 2005, ticks: TICKS, mode: 'static', nodes: 3 },
+  },
 ];
 
 describe('simulation pinned seeds', () => {

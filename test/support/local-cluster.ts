@@ -160,8 +160,10 @@ export class LocalCluster {
   async waitForMembers(count: number): Promise<void> {
     await waitFor(`${count} voting members`, async () => {
       const leader = await this.leader();
-      const status = (await request(leader.url).get('/cluster').timeout(2000)).body;
-      const members: { role: string }[] = status.members;
+      const status = (await request(leader.url).get('/cluster').timeout(2000)).body as {
+        members: { role: string }[];
+      };
+      const { members } = status;
       return members.length === count && members.every((m) => m.role !== 'learner');
     });
   }

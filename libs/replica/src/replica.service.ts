@@ -187,7 +187,9 @@ export class ReplicaService
         this.lockTable.skip(entry.index);
         this.appliedEntries.publish(new LogAdvancedEvent(entry.index));
         if (entry.body.type === 'membership')
-          this.logger.log(`membership at ${entry.index}: ${entry.body.members.map((m) => m.id).join(', ')}`);
+          this.logger.log(
+            `membership at ${entry.index}: ${entry.body.members.map((m) => (m.learner === true ? `${m.id} (learner)` : m.id)).join(', ')}`,
+          );
       }
       this.pending.applied(entry, outcome, events);
     }

@@ -10,17 +10,13 @@ export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
   constructor(private readonly replica: ReplicaService) {}
 
   execute(): Promise<ClusterStatus> {
-    return Promise.resolve(this.view());
-  }
-
-  private view(): ClusterStatus {
     const status = this.replica.status();
     const members = status.members.map((member) => memberStatus(status, member));
     const { id, term, leaderId, commitIndex, appliedIndex, lastIndex } = status;
     const self = status.members.find((m) => m.id === id);
     // A learner follows the leader like any follower, but says what it is.
     const role = self?.learner === true ? 'learner' : status.role;
-    return { id, role, term, leaderId, commitIndex, appliedIndex, lastIndex, members };
+    return Promise.resolve({ id, role, term, leaderId, commitIndex, appliedIndex, lastIndex, members });
   }
 }
 
