@@ -32,15 +32,16 @@ export async function runDemo(options: LauncherOptions): Promise<number> {
   out(
     `starting ${options.servers.length === 0 ? 'a local Latchkey cluster, ' : ''}${options.replicas} replicas and ${1 + options.standbys} coordinator(s)...`,
   );
-  const stack = await TwoPcStack.start(options, (member, how) =>
+  const stack = TwoPcStack.create(options, (member, how) =>
     out(`(${member.name} exited: ${how}; log ${member.logFile})`),
   );
   stopOnSignals(() => stack.stop());
-  out(
-    `ready: coordinator ${stack.activeUrl} (Swagger ${stack.activeUrl}/docs), data in ${stack.layout.root}\n`,
-  );
   const transactions: DemoTransaction[] = [];
   try {
+    await stack.launch(options);
+    out(
+      `ready: coordinator ${stack.activeUrl} (Swagger ${stack.activeUrl}/docs), data in ${stack.layout.root}\n`,
+    );
     for (let round = 1; round <= options.rounds; round++) {
       const tx = await runRound(stack, `v${round}`);
       transactions.push(tx);

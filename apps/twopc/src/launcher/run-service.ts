@@ -8,12 +8,16 @@ export async function runService(options: LauncherOptions): Promise<void> {
   out(
     `starting ${options.servers.length === 0 ? 'a local Latchkey cluster, ' : ''}${options.replicas} replicas and ${1 + options.standbys} coordinator(s)...`,
   );
-  const stack = await TwoPcStack.start(options, (member, how) =>
+  const stack = TwoPcStack.create(options, (member, how) =>
     out(
       `${member.name} exited (${how}); log ${member.logFile}. Restart it with:\n  node ${member.script} ${member.args.join(' ')}`,
     ),
   );
   stopOnSignals(() => stack.stop());
+  await stack.launch(options).catch(async (err: unknown) => {
+    await stack.stop();
+    throw err;
+  });
   const [active, ...standbys] = stack.layout.coordinators;
   out(`two-phase-commit register: ${stack.layout.replicas.map((r) => `${r.id} ${r.address}`).join(', ')}`);
   out(`  coordinator ${active.id} (active)  ${active.url}   Swagger ${active.url}/docs`);

@@ -1,4 +1,7 @@
-/** SIGINT and SIGTERM stop every process the launcher started, then end this one. */
+/**
+ * SIGINT and SIGTERM stop every process the launcher started, then end this one. Installed
+ * before the first process starts, so an interrupted start-up leaves nothing behind.
+ */
 export function stopOnSignals(stop: () => Promise<void>): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -34,10 +34,8 @@ export class TwoPcStack {
     private readonly keepData: boolean,
   ) {}
 
-  static async start(
-    options: LauncherOptions,
-    onExit: (member: Member, how: string) => void,
-  ): Promise<TwoPcStack> {
+  /** Lays out the directories; `launch()` starts the processes. Stop it (by signal too) from here on. */
+  static create(options: LauncherOptions, onExit: (member: Member, how: string) => void): TwoPcStack {
     const ownRoot = options.dataDir === null;
     const root =
       options.dataDir === null ? mkdtempSync(join(tmpdir(), 'latchkey-twopc-')) : resolve(options.dataDir);
@@ -45,21 +43,18 @@ export class TwoPcStack {
     const group = new ProcessGroup(join(root, 'logs'), onExit);
     const layout: StackLayout = {
       root,
-      servers: options.servers,
+      servers: [...options.servers],
       latchkeyHttp: [],
       replicas: [],
       coordinators: [],
     };
-    const stack = new TwoPcStack(layout, group, ownRoot, options.keepData);
-    try {
-      if (layout.servers.length === 0) await stack.startLatchkey(options.host);
-      await stack.startReplicas(options);
-      await stack.startCoordinators(options);
-    } catch (err: unknown) {
-      await stack.stop();
-      throw err;
-    }
-    return stack;
+    return new TwoPcStack(layout, group, ownRoot, options.keepData);
+  }
+
+  async launch(options: LauncherOptions): Promise<void> {
+    if (this.layout.servers.length === 0) await this.startLatchkey(options.host);
+    await this.startReplicas(options);
+    await this.startCoordinators(options);
   }
 
   get activeUrl(): string {
