@@ -147,7 +147,7 @@ export class TwoPcStack {
     }
   }
 
-  /** The first coordinator starts alone, so that it is the active one; the standbys queue behind it. */
+  /** The first coordinator starts alone, so that it is the active one; the others queue behind it. */
   private async startCoordinators(options: LauncherOptions): Promise<void> {
     for (const [i, coordinator] of this.layout.coordinators.entries()) {
       this.group.start(coordinator.id, selfScript(), [
@@ -169,10 +169,20 @@ export class TwoPcStack {
         String(options.voteTimeoutMs),
         '--session-ttl-ms',
         String(options.sessionTtlMs),
-        ...(i === 0 ? [] : ['--standby']),
+        // All queue for the lock, so that a restarted one waits behind whoever took over.
+        '--standby',
       ]);
       if (i === 0) await this.waitForActive(coordinator.url);
     }
+    for (const standby of this.layout.coordinators.slice(1)) await this.waitForHttp(standby.url);
+  }
+
+  private async waitForHttp(url: string): Promise<void> {
+    await waitUntil(
+      `the standby coordinator at ${url} to serve HTTP`,
+      async () => ((await httpJson('GET', `${url}/coordinator`, undefined, 2000)).ok ? true : null),
+      READY_TIMEOUT_MS,
+    );
   }
 
   private async waitForActive(url: string): Promise<void> {
