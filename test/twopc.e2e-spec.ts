@@ -1,4 +1,10 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { LocalCluster } from './support/local-cluster';
+import { freePort } from './support/free-port';
 import { waitFor } from './support/wait-for';
 import {
   TwoPcProcesses,
@@ -80,6 +86,41 @@ describe('two-phase commit register', () => {
     expect(outcomes.commit).toBeGreaterThan(0);
     expect(outcomes.abort).toBeGreaterThan(0);
     expect((await twopc.http('GET', 'c1', '/register')).body).toEqual(committed);
+  });
+
+  it('the demo writes its rounds, prints a transcript and a summary, and reports consistent JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-twopc-demo-'));
+    try {
+      const json = join(dir, 'out.json');
+      const bundle = resolve(__dirname, '..', 'dist', 'apps', 'twopc', 'main.js');
+      const args = ['--replicas', '3', '--rounds', '6', '--abort-probability', '0.3', '--json', json];
+      args.push('--servers', servers().join(','), '--http-port', String(await freePort()), '--standbys', '0');
+      const { stdout } = await promisify(execFile)(process.execPath, [bundle, ...args], { timeout: 110_000 });
+      expect(stdout).toMatch(/#6 tx-\d+-\d+ {2}write "v6"/);
+      expect(stdout).toContain('all replicas agree: yes');
+      const report = JSON.parse(readFileSync(json, 'utf8')) as {
+        rounds: number;
+        committed: number;
+        aborted: number;
+        consistent: boolean;
+        replicas: { id: string; value: string | null; version: number }[];
+        transactions: {
+          txId: string;
+          votes: Record<string, string>;
+          decision: string;
+          reason: string | null;
+        }[];
+      };
+      expect(report).toMatchObject({ rounds: 6, consistent: true });
+      expect(report.committed + report.aborted).toBe(6);
+      expect(report.replicas.map((r) => r.version)).toEqual(Array(3).fill(report.committed));
+      for (const tx of report.transactions) {
+        const allYes = Object.values(tx.votes).every((vote) => vote === 'yes');
+        expect(tx.decision).toBe(allYes ? 'commit' : 'abort');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('aborts a transaction whose replica is killed during prepare; the replica restarts and catches up', async () => {

@@ -99,7 +99,7 @@ export class ReplicaState {
       return no(`at version ${current}, the write expects ${request.version - 1}`);
     if (request.expectedVersion !== undefined && request.expectedVersion !== current)
       return no(`expectedVersion ${request.expectedVersion} but the register is at ${current}`);
-    if (drawsNo) return no('random no (abort probability)');
+    if (drawsNo) return no('at random');
     const { txId, token, value, version } = request;
     records.push({ t: 'prepared', txId, token, value, version });
     return { records, reply: { kind: 'vote', vote: 'yes' } };

@@ -11,7 +11,7 @@ export class WriteCommittedDto {
 export class WriteAbortedDto {
   @ApiProperty({ enum: [false] }) committed!: false;
   @ApiProperty({ example: 'tx-12-5' }) txId!: string;
-  @ApiProperty({ example: 'r2 voted no: random no (abort probability)' }) reason!: string;
+  @ApiProperty({ example: 'r2 voted no: at random' }) reason!: string;
   @ApiProperty({
     description: 'each replica: yes, no, or timeout (no vote in time, or disconnected)',
     example: VOTES_EXAMPLE,
