@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { LocalCluster } from './support/local-cluster';
 import { freePort } from './support/free-port';
 import { waitFor } from './support/wait-for';
+import { LatchkeyNodes } from '../apps/twopc/test/latchkey-nodes';
 import {
   TwoPcProcesses,
   type ReplicaView,
@@ -20,11 +20,11 @@ import {
  * stops itself at a named step and says so, and the test then kills, freezes or resumes it.
  */
 describe('two-phase commit register', () => {
-  let cluster: LocalCluster;
+  let cluster: LatchkeyNodes | null = null;
   let twopc: TwoPcProcesses | null = null;
 
   beforeAll(async () => {
-    cluster = await LocalCluster.start({ size: 3 });
+    cluster = await LatchkeyNodes.start();
   });
 
   afterEach(async () => {
@@ -36,7 +36,10 @@ describe('two-phase commit register', () => {
     await cluster?.stop();
   });
 
-  const servers = () => cluster.nodes.map((node) => node.tcpAddress);
+  const servers = () => {
+    if (cluster === null) throw new Error('the Latchkey cluster did not start');
+    return cluster.tcpAddresses;
+  };
 
   /** PUT /register, retried only while the coordinator answers 503 (a replica still reconnecting). */
   async function writeWhenReady(group: TwoPcProcesses, via: string, value: string) {
