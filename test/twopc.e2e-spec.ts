@@ -19,6 +19,9 @@ import {
  * second a standby). Failures are placed with TWOPC_PAUSE_AT test hooks: the process
  * stops itself at a named step and says so, and the test then kills, freezes or resumes it.
  */
+// Each test starts five processes; on a machine shared with other builds that can take a while.
+jest.setTimeout(240_000);
+
 describe('two-phase commit register', () => {
   let cluster: LatchkeyNodes | null = null;
   let twopc: TwoPcProcesses | null = null;
@@ -68,7 +71,7 @@ describe('two-phase commit register', () => {
     await twopc.startAll();
     let committed = { value: null as string | null, version: 0 };
     const outcomes = { commit: 0, abort: 0 };
-    for (let round = 1; round <= 25; round++) {
+    for (let round = 1; round <= 20; round++) {
       const value = `v${round}`;
       // Every fifth write carries a stale expectedVersion: a replica must vote no on it.
       const stale = round % 5 === 0 && committed.version > 0;
@@ -96,10 +99,10 @@ describe('two-phase commit register', () => {
     try {
       const json = join(dir, 'out.json');
       const bundle = resolve(__dirname, '..', 'dist', 'apps', 'twopc', 'main.js');
-      const args = ['--replicas', '3', '--rounds', '6', '--abort-probability', '0.3', '--json', json];
+      const args = ['--replicas', '3', '--rounds', '4', '--abort-probability', '0.3', '--json', json];
       args.push('--servers', servers().join(','), '--http-port', String(await freePort()), '--standbys', '0');
-      const { stdout } = await promisify(execFile)(process.execPath, [bundle, ...args], { timeout: 110_000 });
-      expect(stdout).toMatch(/#6 tx-\d+-\d+ {2}write "v6"/);
+      const { stdout } = await promisify(execFile)(process.execPath, [bundle, ...args], { timeout: 200_000 });
+      expect(stdout).toMatch(/#4 tx-\d+-\d+ {2}write "v4"/);
       expect(stdout).toContain('all replicas agree: yes');
       const report = JSON.parse(readFileSync(json, 'utf8')) as {
         rounds: number;
@@ -114,8 +117,8 @@ describe('two-phase commit register', () => {
           reason: string | null;
         }[];
       };
-      expect(report).toMatchObject({ rounds: 6, consistent: true });
-      expect(report.committed + report.aborted).toBe(6);
+      expect(report).toMatchObject({ rounds: 4, consistent: true });
+      expect(report.committed + report.aborted).toBe(4);
       expect(report.replicas.map((r) => r.version)).toEqual(Array(3).fill(report.committed));
       for (const tx of report.transactions) {
         const allYes = Object.values(tx.votes).every((vote) => vote === 'yes');
