@@ -5,13 +5,13 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './support/free-port';
 import { waitFor } from './support/wait-for';
-import { LatchkeyNodes } from '../apps/twopc/test/latchkey-nodes';
+import { LatchkeyNodes } from './support/twopc-latchkey-nodes';
 import {
   TwoPcProcesses,
   type ReplicaView,
   type TransactionView,
   type WriteAnswer,
-} from '../apps/twopc/test/twopc-processes';
+} from './support/twopc-processes';
 
 /**
  * The two-phase-commit register on real processes: a Latchkey cluster, three replicas

@@ -21,13 +21,13 @@ describe('decodeLog', () => {
 
   it('treats a complete last line with a bad checksum as a torn tail too', () => {
     const bad = Buffer.from(b);
-    bad[12] ^= 0x01;
+    bad.writeUInt8(bad.readUInt8(12) ^ 0x01, 12);
     expect(decodeLog(Buffer.concat([a, bad]))).toMatchObject({ records: [{ t: 'a' }], damagedLines: [] });
   });
 
   it('reports damage that good records follow', () => {
     const bad = Buffer.from(a);
-    bad[10] ^= 0x01;
+    bad.writeUInt8(bad.readUInt8(10) ^ 0x01, 10);
     const decoded = decodeLog(Buffer.concat([bad, b]));
     expect(decoded.records).toEqual([{ t: 'b', text: 'naïve ✓' }]);
     expect(decoded.damagedLines).toEqual([1]);

@@ -192,8 +192,12 @@ export class TransactionCoordinator implements OnModuleInit, OnApplicationShutdo
       }),
     );
     // In replica order, whatever order the answers came in.
+    const votes = round.votes;
     round.votes = Object.fromEntries(
-      this.fleet.ids.filter((id) => id in round.votes).map((id) => [id, round.votes[id]]),
+      this.fleet.ids.flatMap((id) => {
+        const vote = votes[id];
+        return vote === undefined ? [] : [[id, vote] as const];
+      }),
     );
     return round;
   }

@@ -14,7 +14,8 @@ function tx(txId: string, value: string, decision: 'commit' | 'abort'): DemoTran
 }
 
 describe('demo report', () => {
-  const transactions = [tx('tx-1-1', 'v1', 'commit'), tx('tx-1-2', 'v2', 'abort')];
+  const aborted = tx('tx-1-2', 'v2', 'abort');
+  const transactions = [tx('tx-1-1', 'v1', 'commit'), aborted];
 
   it('is consistent when every replica holds the last committed value at the committed version', () => {
     const replicas = ['r1', 'r2'].map((id) => ({ id, value: 'v1', version: 1, state: 'idle' }));
@@ -36,7 +37,7 @@ describe('demo report', () => {
 
   it('prints votes, the decision and each replica after it', () => {
     const text = formatTransaction(2, {
-      ...transactions[1],
+      ...aborted,
       after: [{ id: 'r1', value: 'v1', version: 1, state: 'idle' }],
     });
     expect(text).toContain('#2 tx-1-2  write "v2"');

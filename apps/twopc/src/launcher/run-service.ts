@@ -19,6 +19,7 @@ export async function runService(options: LauncherOptions): Promise<void> {
     throw err;
   });
   const [active, ...standbys] = stack.layout.coordinators;
+  if (active === undefined) throw new Error('no coordinator was started');
   out(`two-phase-commit register: ${stack.layout.replicas.map((r) => `${r.id} ${r.address}`).join(', ')}`);
   out(`  coordinator ${active.id} (active)  ${active.url}   Swagger ${active.url}/docs`);
   for (const standby of standbys) out(`  coordinator ${standby.id} (standby) ${standby.url}`);

@@ -58,7 +58,9 @@ export class TwoPcStack {
   }
 
   get activeUrl(): string {
-    return this.layout.coordinators[0].url;
+    const active = this.layout.coordinators[0];
+    if (active === undefined) throw new Error('no coordinator was started');
+    return active.url;
   }
 
   logFile(name: string): string {
@@ -87,7 +89,8 @@ export class TwoPcStack {
         String(node.httpPort),
       ];
       args.push('--data-dir', join(this.layout.root, 'latchkey', node.id));
-      if (i > 0) args.push('--join', `${host}:${nodes[0].port}`);
+      const first = nodes[0];
+      if (i > 0 && first !== undefined) args.push('--join', `${host}:${first.port}`);
       this.group.start(`latchkey-${node.id}`, builtApp(app), args);
       this.layout.servers.push(`${host}:${node.port}`);
       this.layout.latchkeyHttp.push(`http://${host}:${node.httpPort}`);
@@ -209,7 +212,9 @@ export class TwoPcStack {
 
 /** This bundle: every role runs from it. */
 export function selfScript(): string {
-  return resolve(process.argv[1]);
+  const script = process.argv[1];
+  if (script === undefined) throw new Error('cannot tell which script is running (no argv[1])');
+  return resolve(script);
 }
 
 function builtApp(app: 'leader' | 'follower'): string {

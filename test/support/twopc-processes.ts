@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../../test/support/free-port';
-import { waitFor } from '../../../test/support/wait-for';
+import { freePort } from './free-port';
+import { waitFor } from './wait-for';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = resolve(__dirname, '..', '..');
 const BUNDLE = join(ROOT, 'dist', 'apps', 'twopc', 'main.js');
 
 export interface TwoPcProcess {
@@ -104,7 +104,7 @@ export class TwoPcProcesses {
         '--id',
         replica.id,
         '--port',
-        replica.address.split(':')[1],
+        replica.address.slice(replica.address.lastIndexOf(':') + 1),
         '--data-dir',
         join(group.root, replica.id),
         '--peers',
@@ -168,11 +168,12 @@ export class TwoPcProcesses {
   /** Starts every replica, then the coordinators in order (the first becomes the active one). */
   async startAll(env: Record<string, Record<string, string>> = {}): Promise<void> {
     for (const id of this.replicaIds) this.start(id, env[id]);
-    const coordinators = [...this.coordinatorUrls.keys()];
-    this.start(coordinators[0], env[coordinators[0]]);
-    await this.waitForActive(coordinators[0]);
-    for (const id of coordinators.slice(1)) this.start(id, env[id]);
-    for (const id of coordinators.slice(1)) {
+    const [first, ...standbys] = this.coordinatorUrls.keys();
+    if (first === undefined) throw new Error('no coordinators defined');
+    this.start(first, env[first]);
+    await this.waitForActive(first);
+    for (const id of standbys) this.start(id, env[id]);
+    for (const id of standbys) {
       await waitFor(`${id} to serve HTTP as a standby`, async () => {
         this.assertRunning(id);
         return (

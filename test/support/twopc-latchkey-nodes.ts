@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../../test/support/free-port';
-import { waitFor } from '../../../test/support/wait-for';
+import { freePort } from './free-port';
+import { waitFor } from './wait-for';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = resolve(__dirname, '..', '..');
 /** Generous: on a busy machine a node can take long to start, and failing here only wastes the run. */
 const START_TIMEOUT_MS = 90_000;
 
@@ -55,7 +55,8 @@ export class LatchkeyNodes {
       const [port, httpPort] = [await freePort(), await freePort()];
       const args = ['--id', `n${i}`, '--host', '127.0.0.1', '--port', String(port)];
       args.push('--http-port', String(httpPort), '--data-dir', join(this.root, `n${i}`));
-      if (i > 1) args.push('--join', this.tcpAddresses[0]);
+      const first = this.tcpAddresses[0];
+      if (i > 1 && first !== undefined) args.push('--join', first);
       const log = openSync(join(this.root, `n${i}.log`), 'a');
       const app = join(ROOT, 'dist', 'apps', i === 1 ? 'leader' : 'follower', 'main.js');
       this.children.push(spawn(process.execPath, [app, ...args], { stdio: ['ignore', log, log] }));
