@@ -5,3 +5,4 @@ export * from './check-history';
 export * from './follower-reads';
 export * from './invariants';
 export * from './history-record';
+export * from './analyze-run';
