@@ -74,8 +74,11 @@ export class FaultCluster {
     return this.nodes.map((n) => this.http(n));
   }
 
-  /** Starts a node (its same command line every time) and waits until it answers HTTP. */
-  async start(node: FaultNode, waitMs = 30_000): Promise<void> {
+  /**
+   * Starts a node (its same command line every time) and waits until it answers HTTP;
+   * with `wait` false it returns at once (a nemesis restarting nodes under load).
+   */
+  async start(node: FaultNode, wait = true): Promise<void> {
     if (node.process) return;
     const args = ['--id', node.id, '--host', node.host, '--port', String(node.tcpPort)];
     args.push('--http-port', String(node.httpPort), '--data-dir', node.dataDir);
@@ -94,9 +97,15 @@ export class FaultCluster {
     child.on('exit', () => {
       if (node.process === child) node.process = null;
     });
-    await waitFor(`${node.id} to serve HTTP`, async () => (await this.view(node)) !== null, {
-      timeoutMs: waitMs,
-    });
+    if (!wait) return;
+    await waitFor(
+      `${node.id} to serve HTTP`,
+      async () => {
+        if (node.process !== child) throw new Error(`${node.id} exited: ${this.tail(node, 10)}`);
+        return (await this.view(node)) !== null;
+      },
+      { timeoutMs: 30_000 },
+    );
   }
 
   async kill(node: FaultNode, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

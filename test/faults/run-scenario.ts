@@ -36,6 +36,8 @@ export interface ScenarioResult {
   gates: string[];
   expectAnomaly?: string;
   detected?: boolean;
+  /** the checkers that found anomalies */
+  caughtBy?: string[];
   artifacts?: string;
 }
 
@@ -112,7 +114,8 @@ export async function runScenario(
     await cluster.addNode('leader');
     await cluster.addNode('follower');
     await cluster.addNode('follower');
-    for (const n of cluster.nodes) await cluster.start(n);
+    await cluster.start(cluster.nodes[0]);
+    await Promise.all(cluster.nodes.slice(1).map((n) => cluster.start(n)));
     await cluster.agreedLeader();
     const trafficEnd = performance.now() + trafficMs;
     const active = () => performance.now() < trafficEnd;
@@ -126,9 +129,10 @@ export async function runScenario(
       pause: (ms) =>
         new Promise((done) => setTimeout(done, Math.max(0, Math.min(ms, trafficEnd - performance.now())))),
       leader: () => cluster.agreedLeader(3000),
+      violations: [],
     };
     const history = join(dir, 'history.jsonl');
-    const keys = Array.from({ length: 5 }, (_, i) => `${scenario.id}-${seed}-k${i}`);
+    const keys = Array.from({ length: 3 }, (_, i) => `${scenario.id}-${seed}-k${i}`);
     const roles: RoleObservation[] = [];
     let trafficDone = false;
     const rolesWatch = watchRoles(
@@ -156,7 +160,7 @@ export async function runScenario(
     // Heal: reconnect, resume, restart whatever is down.
     lab?.heal();
     for (const n of cluster.nodes) cluster.resume(n);
-    for (const n of cluster.nodes) if (!n.process) await cluster.start(n);
+    await Promise.all(cluster.nodes.filter((n) => !n.process).map((n) => cluster.start(n)));
     timeline.record('heal', [], 'all faults');
     const healedAt = performance.now();
     const finals = await finalReads(cluster.httpServers(), keys, REQUEST_TIMEOUT_MS, 60);
@@ -176,7 +180,14 @@ export async function runScenario(
     const unread = keys.filter((k) => !finals.some((r) => r.key === k && r.type === 'ok'));
     if (unread.length > 0)
       failedGates.push(`no successful read after the heal of ${unread.join(', ')} (liveness)`);
+    if (ctx.violations.length > 0) {
+      analysis.anomalies.fencing = ctx.violations;
+      analysis.anomalyCount += ctx.violations.length;
+    }
     const detected = analysis.anomalyCount > 0;
+    const caughtBy = Object.entries(analysis.anomalies)
+      .filter(([, list]) => list.length > 0)
+      .map(([name]) => name);
     const passed = failedGates.length === 0 && (scenario.expectAnomaly ? detected : !detected);
     const result: ScenarioResult = {
       ...base,
@@ -190,6 +201,7 @@ export async function runScenario(
       anomalyDetails: analysis.anomalies,
       gates: failedGates,
       detected: scenario.expectAnomaly ? detected : undefined,
+      caughtBy,
     };
     writeFileSync(join(dir, 'timeline.json'), JSON.stringify(timeline.events, null, 1));
     writeFileSync(

@@ -18,6 +18,8 @@ export interface ScenarioContext {
   leader(): Promise<FaultNode | null>;
   /** a temp folder of this run, kept on failure */
   dir: string;
+  /** anomalies a scenario's own checks found (e.g. the fenced resource's) */
+  violations: string[];
 }
 
 export interface Scenario {

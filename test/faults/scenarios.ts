@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '../support/wait-for';
+import { FencedResource } from './fenced-resource';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultNode } from './fault-cluster';
@@ -9,7 +12,7 @@ async function killAndRestart(ctx: ScenarioContext, node: FaultNode, downMs: num
   ctx.timeline.record('kill-9', [node.id]);
   await ctx.cluster.kill(node);
   await ctx.pause(downMs);
-  await ctx.cluster.start(node);
+  await ctx.cluster.start(node, false);
   ctx.timeline.record('restart', [node.id]);
 }
 
@@ -33,6 +36,74 @@ async function partitionFor(ctx: ScenarioContext, a: FaultNode[], b: FaultNode[]
 }
 
 const tmpfsMounts = new Set<string>();
+
+interface HolderLine {
+  token?: number;
+  write?: { status: number };
+}
+
+/**
+ * Jepsen's etcd lock-set lesson: a lease is not mutual exclusion. A client holding a lock
+ * with a 2 s session is stopped; the session expires, another client takes the lock with a
+ * larger token and writes; when the first wakes up, its write with the old token must be
+ * refused by the resource.
+ */
+async function pausedHolder(ctx: ScenarioContext): Promise<void> {
+  const resource = new FencedResource();
+  const resourceUrl = await resource.start();
+  const nodeUrl = `http://${ctx.cluster.http(ctx.cluster.nodes[0])}`;
+  const lock = `S6-fenced-${ctx.rng.below(1_000_000)}`;
+  const holderId = randomUUID();
+  const holder = spawn(
+    process.execPath,
+    [join(__dirname, 'paused-holder.js'), nodeUrl, holderId, lock, '2000', resourceUrl],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines: HolderLine[] = [];
+  let buffered = '';
+  holder.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const part of parts) lines.push(JSON.parse(part) as HolderLine);
+  });
+  try {
+    const token = await waitFor('the holder to take the lock', () => lines.find((l) => l.token)?.token);
+    await waitFor('a write by the holder', () => lines.some((l) => l.write?.status === 200));
+    holder.kill('SIGSTOP');
+    ctx.timeline.record('sigstop-client', ['holder']);
+    const contender = randomUUID();
+    const newToken = await waitFor(
+      'the contender to get the lock after the session expired',
+      async () => {
+        const res = await fetch(`${nodeUrl}/locks/${lock}/preempt`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ clientId: contender }),
+          signal: AbortSignal.timeout(2000),
+        });
+        const body = (await res.json()) as { fencingToken: number };
+        return res.status === 200 ? body.fencingToken : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
+    if (!resource.write(lock, newToken, contender))
+      ctx.violations.push(`the new holder's write (token ${newToken}) was refused`);
+    if (newToken <= token) ctx.violations.push(`token did not increase: ${token} then ${newToken}`);
+    const seen = lines.length;
+    holder.kill('SIGCONT');
+    ctx.timeline.record('resume', ['holder']);
+    await waitFor('a write by the woken holder', () => lines.slice(seen).some((l) => l.write !== undefined));
+    if (!resource.writes.some((w) => w.writer === holderId && !w.accepted))
+      ctx.violations.push('the stale holder wrote with its old token and was not refused');
+    ctx.violations.push(...resource.violations());
+  } finally {
+    holder.kill('SIGKILL');
+    await resource.stop();
+  }
+}
 
 /** Every scenario of the plan that is built; core ones run by default. */
 export const SCENARIOS: Scenario[] = [
@@ -73,7 +144,7 @@ export const SCENARIOS: Scenario[] = [
         );
         await Promise.all(ctx.cluster.nodes.map((n) => ctx.cluster.kill(n)));
         await ctx.pause(500);
-        for (const n of ctx.cluster.nodes) await ctx.cluster.start(n);
+        await Promise.all(ctx.cluster.nodes.map((n) => ctx.cluster.start(n)));
         ctx.timeline.record(
           'restart',
           ctx.cluster.nodes.map((n) => n.id),
@@ -102,8 +173,14 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'S6',
-    title: 'SIGSTOP any node (leader or follower) for 1-3 s, repeatedly',
+    title: 'SIGSTOP a lock-holding client past its session TTL; the fenced resource refuses its stale token',
     core: true,
+    nemesis: pausedHolder,
+  },
+  {
+    id: 'S5b',
+    title: 'SIGSTOP any node (leader or follower) for 1-3 s, repeatedly',
+    core: false,
     async nemesis(ctx) {
       while (ctx.active()) {
         const target = ctx.rng.pick(ctx.cluster.nodes);
@@ -238,3 +315,28 @@ export const SCENARIOS: Scenario[] = [
     },
   },
 ];
+
+function scenario(id: string): Scenario {
+  const found = SCENARIOS.find((s) => s.id === id);
+  if (!found) throw new Error(`no scenario ${id}`);
+  return found;
+}
+
+function negativeControl(id: string, base: string, unsafe: string, title: string): Scenario {
+  return {
+    ...scenario(base),
+    id,
+    title: `negative control: ${title}, under ${base}`,
+    env: { LATCHKEY_UNSAFE_TEST_SWITCHES: unsafe },
+    expectAnomaly: unsafe,
+    trafficMs: 12_000,
+  };
+}
+
+/** Each unsafe switch breaks the nodes on purpose; its scenario passes only if a checker catches it. */
+SCENARIOS.push(
+  negativeControl('NC1', 'S1', 'ignore-owner-on-release', 'the lock table ignores the owner on release'),
+  negativeControl('NC2', 'S7', 'ack-before-quorum', 'the leader acknowledges before a quorum has the entry'),
+  negativeControl('NC3', 'S7', 'read-without-quorum', 'linearizable checks skip the quorum round'),
+  negativeControl('NC4', 'S4', 'ack-before-fsync', 'writes are acknowledged before they reach the disk'),
+);

@@ -30,6 +30,10 @@ function nextCall(rng: SeededRandom, client: string, key: string, node: string, 
   return { opId, client, key, node, f: 'check', linearizable: roll < 85 };
 }
 
+function releaseOf(client: string, key: string, node: string, opId: string): LockCall {
+  return { opId, client, key, node, f: 'release' };
+}
+
 /**
  * Runs clients that each keep at most one operation outstanding (so a client's own
  * operations never overlap), and returns every operation with its times. Deterministic in
@@ -43,11 +47,21 @@ export async function runRecordedWorkload(options: WorkloadOptions): Promise<His
     const rng = new SeededRandom(options.seed * 1000 + i + 1);
     const client = randomUUID();
     const pinned = i < options.clients - 2 || options.clients <= 2;
+    const held = new Set<string>();
     let n = 0;
     while (!stop()) {
       const node = pinned ? options.servers[i % options.servers.length] : rng.pick(options.servers);
-      const call = nextCall(rng, client, rng.pick(options.keys), node, `c${i}-${++n}`);
+      // A client that holds a lock lets it go soon, so that locks change hands often.
+      const key = held.size > 0 && rng.below(2) === 0 ? rng.pick([...held]) : rng.pick(options.keys);
+      const call =
+        held.has(key) && rng.below(3) > 0
+          ? releaseOf(client, key, node, `c${i}-${++n}`)
+          : nextCall(rng, client, key, node, `c${i}-${++n}`);
       const record = await performLockCall(call, options.requestTimeoutMs);
+      if (record.type === 'ok' && record.result?.acquired === true) held.add(key);
+      if (call.f === 'release' && record.type !== 'info') held.delete(key);
+      // Back off after a failure, as a real client would, instead of spinning on a dead node.
+      if (record.type !== 'ok') await new Promise((done) => setTimeout(done, 100 + rng.below(200)));
       records.push(record);
       options.onRecord?.(record);
     }

@@ -26,6 +26,8 @@ export interface RunAnalysis {
     followerReads: string[];
     leaders: string[];
     convergence: string[];
+    /** checks of a scenario's own (e.g. a fenced resource's), added by the caller */
+    fencing?: string[];
   };
   anomalyCount: number;
   operations: { total: number; byKindAndOutcome: Record<string, number> };

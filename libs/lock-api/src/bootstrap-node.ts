@@ -5,8 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterJoinService, ReplicaService, type NodeOptions } from '@app/replica';
 import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
-
-const MAX_TCP_MESSAGE_BYTES = 16 * 1024 * 1024;
+import { applyEdgeLimits, edgeLimitsFromEnv, tcpTransportLimits } from './edge-limits';
 
 /**
  * Starts one node as a hybrid app: the WAL is replayed during init, and only then do
@@ -29,13 +28,18 @@ export async function bootstrapNode(
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>({
     transport: Transport.TCP,
-    // A bound on one TCP message, so a client cannot make a node buffer without limit.
-    options: { host: options.host, port: options.port, maxBufferSize: MAX_TCP_MESSAGE_BYTES },
+    // Bounds on one TCP frame and connection, so a client cannot make a node buffer without limit.
+    options: {
+      host: options.host,
+      port: options.port,
+      ...tcpTransportLimits(edgeLimitsFromEnv(process.env)),
+    },
   });
   setupSwagger(app, options.id);
   await app.init();
   await app.get(ReplicaService).start();
   await app.startAllMicroservices();
+  applyEdgeLimits(app, edgeLimitsFromEnv(process.env));
   await app.listen(options.httpPort, options.host);
   app.get(ClusterJoinService).start();
   new Logger('Latchkey').log(
