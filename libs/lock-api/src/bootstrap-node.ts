@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterJoinService, ReplicaService, type NodeOptions } from '@app/replica';
 import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
-import { applyEdgeLimits, edgeLimitsFromEnv, tcpTransportLimits } from './edge-limits';
+import { applyEdgeLimits, edgeLimitsFromEnv, refusePrototypeKeys, tcpTransportLimits } from './edge-limits';
 
 /**
  * Starts one node as a hybrid app: the WAL is replayed during init, and only then do
@@ -20,7 +20,7 @@ export async function bootstrapNode(
     bufferLogs: false,
   });
   // Size limits apply at the edge: an oversized body is a 413 before any parsing.
-  app.useBodyParser('json', { limit: options.maxBodyBytes });
+  app.useBodyParser('json', { limit: options.maxBodyBytes, reviver: refusePrototypeKeys });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
   );

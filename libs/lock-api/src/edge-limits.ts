@@ -47,6 +47,17 @@ export function edgeLimitsFromEnv(env: NodeJS.ProcessEnv): EdgeLimits {
   return limits;
 }
 
+/**
+ * A JSON reviver that refuses prototype-polluting keys anywhere in a body; body-parser
+ * turns the throw into a 400, before any validation or handler sees the object.
+ */
+export function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+    throw new SyntaxError(`the key "${key}" is not allowed`);
+  }
+  return value;
+}
+
 /** Options of Nest's TCP transport that bound one connection's buffers and frames. */
 export function tcpTransportLimits(limits: EdgeLimits) {
   return {
