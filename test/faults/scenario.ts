@@ -27,6 +27,8 @@ export interface Scenario {
   title: string;
   /** in the core set that `npm run test:faults` runs; the rest run with `-- --all` */
   core: boolean;
+  /** injects no fault by design (the baseline), so the "a fault was injected" gate does not apply */
+  faultless?: boolean;
   /** partitions need namespaces; in loopback mode such scenarios are skipped, and say so */
   needsNamespaces?: boolean;
   /** extra environment of every node (the negative controls' switches) */

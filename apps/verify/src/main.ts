@@ -1,6 +1,6 @@
-import { analyzeRun } from '@app/history-checker';
+import { analyzeRun, parseHistory } from '@app/history-checker';
 import type { FinalLockState, HistoryRecord } from '@app/history-checker';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { awaitConvergence, observeRoles } from './cluster-probe';
 import { finalReads, runRecordedWorkload } from './recorded-workload';
@@ -13,9 +13,19 @@ function lastFinals(records: HistoryRecord[]): FinalLockState[] {
     .map((r) => ({ key: r.key, owner: r.result?.owner ?? null, token: r.result?.fencingToken ?? null }));
 }
 
+/** Re-checks a history file: the final reads are the records whose opId starts with "final-". */
+function checkFile(file: string): number {
+  const records = parseHistory(readFileSync(file, 'utf8'));
+  const finals = lastFinals(records.filter((r) => r.opId.startsWith('final-')));
+  const analysis = analyzeRun({ records, finals, roles: [], snapshots: [] });
+  console.log(formatVerifyReport(analysis, resolve(file)));
+  return analysis.anomalyCount === 0 && analysis.linearizability.verdict === 'ok' ? 0 : 1;
+}
+
 /** `npm run verify`: exit 0 when the history is linearizable and every invariant holds, 1 when not, 2 on usage errors. */
 async function main(): Promise<number> {
   const options = parseVerifyOptions(process.argv.slice(2), new Date());
+  if (options.check !== undefined) return checkFile(options.check);
   const out = resolve(options.out);
   const keyPrefix = `verify-${options.seed}-`;
   const keys = Array.from({ length: options.keys }, (_, i) => `${keyPrefix}${i}`);

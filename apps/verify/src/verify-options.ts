@@ -8,6 +8,8 @@ export interface VerifyOptions {
   seed: number;
   requestTimeoutMs: number;
   out: string;
+  /** re-check this history file instead of running a workload */
+  check?: string;
 }
 
 function positiveInt(value: string): number {
@@ -47,6 +49,7 @@ export function parseVerifyOptions(argv: string[], now: Date): VerifyOptions {
       3000,
     )
     .option('--out <file>', 'where to write the history (JSONL)', `verify-history-${stamp}.jsonl`)
+    .option('--check <file>', 'check a history file written earlier instead of running a workload')
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   program.parse(argv, { from: 'user' });
   const o = program.opts<Omit<VerifyOptions, 'seed'> & { seed?: number }>();
