@@ -19,6 +19,8 @@ export interface FaultNode {
   process: ChildProcess | null;
   /** how many times this node was started; follower reads are monotonic per incarnation */
   incarnation: number;
+  /** removed from the cluster: not restarted at the heal, not expected to converge */
+  retired: boolean;
 }
 
 interface ClusterView {
@@ -60,7 +62,9 @@ export class FaultCluster {
       logFile: join(this.dir, `${id}.log`),
       process: null,
       incarnation: 0,
+      retired: false,
     };
+    if (this.lab && index > this.lab.size) this.lab.addHost(index);
     mkdirSync(node.dataDir, { recursive: true });
     this.nodes.push(node);
     return node;
@@ -70,8 +74,9 @@ export class FaultCluster {
     return `${node.host}:${node.httpPort}`;
   }
 
+  /** the HTTP addresses of the members (retired nodes left out) */
   httpServers(): string[] {
-    return this.nodes.map((n) => this.http(n));
+    return this.nodes.filter((n) => !n.retired).map((n) => this.http(n));
   }
 
   /**
@@ -104,7 +109,8 @@ export class FaultCluster {
         if (node.process !== child) throw new Error(`${node.id} exited: ${this.tail(node, 10)}`);
         return (await this.view(node)) !== null;
       },
-      { timeoutMs: 30_000 },
+      // generous: on a loaded 2-core machine a Nest node can take tens of seconds to boot
+      { timeoutMs: 90_000 },
     );
   }
 

@@ -14,7 +14,7 @@ export class NetworkLab {
   private constructor(
     private readonly prefix: string,
     private readonly subnet: string,
-    readonly size: number,
+    public size: number,
   ) {}
 
   /** Whether this machine lets us create namespaces and nftables rules (root, iproute2, nft). */
@@ -53,6 +53,7 @@ export class NetworkLab {
 
   /** Adds host `i` (1-based): a namespace, a veth pair into the bridge, and an empty filter table. */
   addHost(i: number): void {
+    this.size = Math.max(this.size, i);
     const ns = this.namespace(i);
     const veth = `${this.prefix}v${i}`;
     run(['ip', 'netns', 'add', ns]);

@@ -29,11 +29,11 @@ export interface Scenario {
   core: boolean;
   /** injects no fault by design (the baseline), so the "a fault was injected" gate does not apply */
   faultless?: boolean;
-  /** partitions need namespaces; in loopback mode such scenarios are skipped, and say so */
+  /** partitions (and mounts) need root and namespaces; in loopback mode such scenarios are skipped, and say so */
   needsNamespaces?: boolean;
   /** extra environment of every node (the negative controls' switches) */
   env?: Record<string, string>;
-  /** length of the traffic phase; faults start 3 s in */
+  /** length of the traffic phase; faults start 4 s in */
   trafficMs?: number;
   nemesis(ctx: ScenarioContext): Promise<void>;
   /** negative control: the run must find an anomaly of this kind */

@@ -240,6 +240,8 @@ export const SCENARIOS: Scenario[] = [
     id: 'S13',
     title: "disk full: the leader's data directory on a small tmpfs, filled, then freed",
     core: true,
+    // mounting a tmpfs needs root, as namespaces do
+    needsNamespaces: true,
     async nemesis(ctx) {
       const leader = await ctx.leader();
       if (!leader) return;
@@ -275,6 +277,34 @@ export const SCENARIOS: Scenario[] = [
         execFileSync('umount', ['-l', dir]);
         tmpfsMounts.delete(dir);
       }
+    },
+  },
+  {
+    id: 'S14m',
+    title: 'membership change under load: a fourth node joins, then is removed and stopped',
+    core: false,
+    async nemesis(ctx) {
+      const n4 = await ctx.cluster.addNode('follower');
+      await ctx.cluster.start(n4);
+      ctx.timeline.record('join', [n4.id]);
+      await waitFor('n4 to be a member', async () => {
+        const leader = await ctx.leader();
+        const view = leader ? await ctx.cluster.view(leader) : null;
+        return view?.members.some((m) => m.id === n4.id);
+      });
+      await ctx.pause(3000);
+      await waitFor('the leader to remove n4', async () => {
+        const leader = await ctx.leader();
+        if (!leader) return false;
+        const res = await fetch(`http://${ctx.cluster.http(leader)}/cluster/members/${n4.id}`, {
+          method: 'DELETE',
+          signal: AbortSignal.timeout(3000),
+        });
+        return res.status === 200;
+      });
+      ctx.timeline.record('remove-member', [n4.id]);
+      n4.retired = true;
+      await ctx.cluster.kill(n4, 'SIGTERM');
     },
   },
   {

@@ -17,8 +17,8 @@ describe('edge limits', () => {
 
   it('refuses prototype-polluting keys at any depth of a JSON body', () => {
     expect(JSON.parse('{"a":{"b":1}}', refusePrototypeKeys)).toEqual({ a: { b: 1 } });
-    expect(() => JSON.parse('{"__proto__":{"x":1}}', refusePrototypeKeys)).toThrow(/__proto__/);
-    expect(() => JSON.parse('{"a":{"constructor":{"prototype":{}}}}', refusePrototypeKeys)).toThrow(
+    expect((): unknown => JSON.parse('{"__proto__":{"x":1}}', refusePrototypeKeys)).toThrow(/__proto__/);
+    expect((): unknown => JSON.parse('{"a":{"constructor":{"prototype":{}}}}', refusePrototypeKeys)).toThrow(
       /prototype|constructor/,
     );
   });
