@@ -35,5 +35,11 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
     },
+    {
+      ...common,
+      // Real-process fault scenarios (network namespaces, nemesis, history checker); see test/faults.
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
+    },
   ],
 };

@@ -6,8 +6,7 @@ import { noDelayJsonSocket } from '@app/protocol';
 import { ClusterJoinService, ReplicaService, exitOnStartupError, type NodeOptions } from '@app/replica';
 import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
-
-const MAX_TCP_MESSAGE_BYTES = 16 * 1024 * 1024;
+import { applyEdgeLimits, edgeLimitsFromEnv, refusePrototypeKeys, tcpTransportLimits } from './edge-limits';
 
 /**
  * Starts one node as a hybrid app: the WAL is replayed during init, and only then do
@@ -22,7 +21,7 @@ export async function bootstrapNode(
     bufferLogs: false,
   });
   // Size limits apply at the edge: an oversized body is a 413 before any parsing.
-  app.useBodyParser('json', { limit: options.maxBodyBytes });
+  app.useBodyParser('json', { limit: options.maxBodyBytes, reviver: refusePrototypeKeys });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
   );
@@ -30,17 +29,18 @@ export async function bootstrapNode(
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>({
     transport: Transport.TCP,
-    // A bound on one TCP message, so a client cannot make a node buffer without limit.
+    // Bounds on one TCP frame and connection, so a client cannot make a node buffer without limit.
     options: {
       host: options.host,
       port: options.port,
-      socketClass: noDelayJsonSocket({ maxBufferSize: MAX_TCP_MESSAGE_BYTES }),
+      socketClass: noDelayJsonSocket(tcpTransportLimits(edgeLimitsFromEnv(process.env))),
     },
   });
   setupSwagger(app, options.id);
   await app.init();
   await app.get(ReplicaService).start();
   await app.startAllMicroservices();
+  applyEdgeLimits(app, edgeLimitsFromEnv(process.env));
   await app.listen(options.httpPort, options.host);
   // A refused join (say, an emptied data directory under a voter's id) stops the node with
   // exit code 1 and the reason, which names the way out; retrying could never succeed.

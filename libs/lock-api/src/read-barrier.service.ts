@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MessagePatterns, type ReadIndexResponse } from '@app/protocol';
-import { NODE_OPTIONS, ReplicaService, type NodeOptions } from '@app/replica';
+import { NODE_OPTIONS, ReplicaService, type NodeOptions, unsafeTestSwitches } from '@app/replica';
 import { LeaderForwarder } from './leader-forwarder';
 import { ok, type LockApiResult } from './lock-api-error';
 import { LockOwnersReadModel } from './lock-owners.read-model';
 import type { ReadConsistency } from './queries/check-lock.query';
+
+/** Test-only negative control (see unsafe-test-switches.ts). */
+const UNSAFE_READ_WITHOUT_QUORUM = unsafeTestSwitches().has('read-without-quorum');
 
 /**
  * Makes a read wait until this node's read model is recent enough: at least `minIndex`,
@@ -22,7 +25,7 @@ export class ReadBarrier {
 
   async wait(consistency: ReadConsistency, minIndex: number): Promise<LockApiResult<void>> {
     let index = minIndex;
-    if (consistency === 'linearizable') {
+    if (consistency === 'linearizable' && !UNSAFE_READ_WITHOUT_QUORUM) {
       const confirmed = await this.confirmedIndex(null);
       if (confirmed.type !== 'ok') return confirmed;
       index = Math.max(index, confirmed.value);

@@ -23,6 +23,9 @@ export class LockTable {
   private readonly sessionsById = new Map<string, Session>();
   private readonly clientRequests = new ClientRequests();
   private readonly grantedWaiters = new GrantedWaiters();
+
+  /** `unsafeIgnoreOwnerOnRelease` is a test-only negative control: any client's release frees the lock. */
+  constructor(private readonly unsafe: { unsafeIgnoreOwnerOnRelease?: boolean } = {}) {}
   private lastAppliedIndex: LogIndex = 0;
   private events: LockEvent[] = [];
 
@@ -180,7 +183,7 @@ export class LockTable {
     const sessionMatches =
       held.sessionId === null ||
       (command.sessionId !== undefined && constantTimeEqual(held.sessionId, command.sessionId));
-    if (held.owner !== command.clientId || !sessionMatches)
+    if ((held.owner !== command.clientId || !sessionMatches) && !this.unsafe.unsafeIgnoreOwnerOnRelease)
       return { type: 'notOwner', name: held.name, owner: held.owner };
     this.free(held, index, leaderTimeMs, {
       type: 'released',

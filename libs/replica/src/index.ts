@@ -13,3 +13,4 @@ export * from './cluster-join.service';
 export * from './session-leases';
 export * from './tcp-client-pool';
 export * from './describe-error';
+export * from './unsafe-test-switches';

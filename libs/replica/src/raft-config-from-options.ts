@@ -1,5 +1,6 @@
 import type { RaftConfig } from '@app/replicated-log';
 import type { NodeOptions } from './node-options';
+import { unsafeTestSwitches } from './unsafe-test-switches';
 
 /** The core counts time in ticks; convert once, at the edge. */
 export function raftConfigFromOptions(options: NodeOptions, storageId: string): RaftConfig {
@@ -11,5 +12,6 @@ export function raftConfigFromOptions(options: NodeOptions, storageId: string): 
     electionTimeoutMinTicks: ticks(options.electionTimeoutMinMs),
     electionTimeoutMaxTicks: ticks(options.electionTimeoutMaxMs),
     maxEntriesPerMessage: 256,
+    unsafeCommitWithoutQuorum: unsafeTestSwitches().has('ack-before-quorum'),
   };
 }

@@ -30,6 +30,7 @@ import { PeerTcpNetwork } from './peer-tcp.network';
 import { PendingProposals, type ProposalSettlement } from './pending-proposals';
 import { raftConfigFromOptions } from './raft-config-from-options';
 import { LeaderLease } from './leader-lease';
+import { unsafeTestSwitches } from './unsafe-test-switches';
 import { SessionLeases } from './session-leases';
 
 /** How often the leader looks for locks, waiters and sessions whose time is up. */
@@ -50,7 +51,9 @@ export class ReplicaService
   implements OnModuleInit, OnApplicationShutdown, EntryApplier<LockCommand>, ReadStateListener
 {
   private readonly logger = new Logger(ReplicaService.name);
-  private readonly lockTable = new LockTable();
+  private readonly lockTable = new LockTable({
+    unsafeIgnoreOwnerOnRelease: unsafeTestSwitches().has('ignore-owner-on-release'),
+  });
   private readonly pending = new PendingProposals();
   private node!: RaftNode<LockCommand>;
   private storage!: FileDurableStorage<LockCommand>;
@@ -99,6 +102,10 @@ export class ReplicaService
       this.logger.log(`bootstrapped a new cluster as ${this.options.id}`);
     }
     this.logger.log(`recovered ${recovered.entries.length} entries, term ${recovered.hardState.term}`);
+    const unsafe = unsafeTestSwitches();
+    if (unsafe.size > 0)
+      this.logger.warn(`UNSAFE TEST SWITCHES ON, this node is broken on purpose: ${[...unsafe].join(', ')}`);
+    if (unsafe.has('ack-before-fsync')) storage.unsafeDeferWrites(1500);
   }
 
   /**

@@ -11,6 +11,8 @@ export interface RaftConfig {
   heartbeatIntervalTicks: number;
   /** caps one AppendEntries message so a lagging follower catches up in bounded steps */
   maxEntriesPerMessage: number;
+  /** test-only negative control: commit what the leader alone has persisted */
+  unsafeCommitWithoutQuorum?: boolean;
 }
 
 export function validateRaftConfig(config: RaftConfig): string | null {

@@ -598,7 +598,9 @@ export class RaftNode<C> {
     const matchIndexes = votersOf(this.members).map((m) =>
       m.id === this.id ? this.persistedIndex : (this.progress.get(m.id)?.matchIndex ?? 0),
     );
-    const candidate = quorumMatchIndex(matchIndexes);
+    const candidate = this.config.unsafeCommitWithoutQuorum
+      ? this.persistedIndex
+      : quorumMatchIndex(matchIndexes);
     // Section 5.4.2: count replicas only for entries of the current term.
     if (candidate > this.commitIndex && this.log.termAt(candidate) === this.term) {
       this.commitIndex = candidate;

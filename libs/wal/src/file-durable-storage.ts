@@ -29,6 +29,8 @@ export interface OpenedWal<C> {
  */
 export class FileDurableStorage<C> implements DurableStorage<C> {
   private inFlight = false;
+  private unsafeDeferMs = 0;
+  private unsafeDeferred: Promise<void> = Promise.resolve();
   private closed = false;
   /** set once a write or fsync failed; after that nothing touches the file again */
   private failure: Error | null = null;
@@ -88,6 +90,7 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
   async persist(request: PersistRequest<C>): Promise<void> {
     this.assertUsable('persist');
     const buffer = this.encode(request);
+    if (this.unsafeDeferMs > 0) return this.unsafeDeferredPersist(request, buffer);
     this.inFlight = true;
     try {
       if (buffer.length > 0) {
@@ -103,6 +106,24 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
     } finally {
       this.inFlight = false;
     }
+  }
+
+  /**
+   * Test-only negative control ("ack before fsync"): persist answers at once and the bytes
+   * reach the file `ms` later, in order, so a crash in between loses acknowledged entries.
+   */
+  unsafeDeferWrites(ms: number): void {
+    this.unsafeDeferMs = ms;
+  }
+
+  private unsafeDeferredPersist(request: PersistRequest<C>, buffer: Buffer): Promise<void> {
+    this.bytes += buffer.length;
+    this.lastIndex = request.entries.at(-1)?.index ?? this.lastIndex;
+    const write = () => this.append(buffer).then(() => this.handle.sync());
+    this.unsafeDeferred = this.unsafeDeferred.then(() =>
+      new Promise((done) => setTimeout(done, this.unsafeDeferMs)).then(write),
+    );
+    return Promise.resolve();
   }
 
   /** Makes everything written durable, then releases the file. Idempotent. */
