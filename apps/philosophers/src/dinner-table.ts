@@ -242,9 +242,8 @@ export class DinnerTable {
         fault.mealsAfterFreed = countFrom(freedAt);
         continue;
       }
-      const after = finished.filter((m) => m.endMs > fault.atMs);
-      fault.firstMealAfterMs =
-        after.length === 0 ? null : Math.min(...after.map((m) => m.endMs)) - fault.atMs;
+      const startsAfter = finished.filter((m) => m.startMs > fault.atMs).map((m) => m.startMs);
+      fault.firstMealAfterMs = startsAfter.length === 0 ? null : Math.min(...startsAfter) - fault.atMs;
       fault.mealsAfter = countFrom(fault.atMs);
       fault.moved = this.movedAway(fault);
     }

@@ -21,7 +21,7 @@ export interface KillNodeFault {
   atMs: number;
   /** Philosophers that had been using that node and ate through another one afterwards. */
   moved: { philosopher: number; to: string }[];
-  /** How long after the kill the next meal ended (null: none did). */
+  /** How long after the kill the first meal began (null: none did): the pause the failover caused. */
   firstMealAfterMs: number | null;
   mealsAfter: number[];
 }

@@ -71,7 +71,9 @@ function faultLines(fault: FaultReport): string[] {
   }
   const moved = fault.moved.map((m) => `P${m.philosopher} -> ${m.to}`).join(', ') || 'none';
   const next =
-    fault.firstMealAfterMs === null ? 'no meal after it' : `next meal ${ms(fault.firstMealAfterMs)} later`;
+    fault.firstMealAfterMs === null
+      ? 'no meal after it'
+      : `first meal begun ${ms(fault.firstMealAfterMs)} later`;
   return [
     `fault: kill -9 of node ${fault.node} (${fault.address}${fault.wasLeader ? ', the leader' : ''}) at ${at}; ${next}`,
     `       moved to another node: ${moved}; meals after: ${fault.mealsAfter.map((m, p) => `P${p} ${m}`).join(', ')}`,
@@ -86,7 +88,7 @@ export function reportText(s: DinnerSummary): string {
     lines.push(
       '',
       `${s.troubles.length} request failures (retried):`,
-      ...s.troubles.slice(0, 5).map((t) => `  ${t}`),
+      ...s.troubles.slice(0, 5).map((t) => `  ${t.length > 150 ? `${t.slice(0, 150)}...` : t}`),
     );
   }
   lines.push('');
@@ -96,5 +98,7 @@ export function reportText(s: DinnerSummary): string {
       `result: ${s.violations.length} VIOLATIONS`,
       ...s.violations.slice(0, 20).map((v) => `  ${v}`),
     );
+  if (s.violations.length > 20)
+    lines.push(`  ... and ${s.violations.length - 20} more (all of them in --json)`);
   return lines.join('\n') + '\n';
 }
