@@ -34,6 +34,9 @@ interface Report {
   processes: { philosophers: number[]; nodes: number[] };
 }
 
+/** Short meals, so that a run of a few seconds has many of them. */
+const SHORT_MEALS = ['--eat-ms', '100', '--think-ms', '25'];
+
 const running = new Set<ChildProcess>();
 
 /** Runs the philosophers program to its end, like a user would from a shell. */
@@ -113,6 +116,7 @@ describe('the dining philosophers', () => {
       '5',
       '--seconds',
       '9',
+      ...SHORT_MEALS,
       '--kill-philosopher-after',
       '2',
       '--session-ttl-ms',

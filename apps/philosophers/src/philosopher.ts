@@ -2,7 +2,7 @@ import { LockClient, LockClientError } from '@app/lock-client';
 import type { LockSession, SessionLock } from '@app/lock-client';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forkLockName, forksOf, mayEat } from './fork-names';
+import { forkLockName, forkOrder, mayEat } from './fork-names';
 import type { MealCounts, PhilosopherMessage, SeatConfig, TableMessage } from './ipc-messages';
 
 /** Pause after a failed request before trying again (the cluster may be electing a leader). */
@@ -17,7 +17,7 @@ interface HeldFork {
 /**
  * One philosopher, in its own process: a Latchkey client with its own clientId and
  * session. It thinks, waits until the fairness rule lets it eat, takes its two forks
- * (locks, lowest-numbered first, each with a waiting preempt), eats, and puts them back.
+ * (locks, in one global order, each with a waiting preempt), eats, and puts them back.
  * The table (its parent process) hands out the meal counts and stamps each meal.
  */
 class Philosopher {
@@ -109,10 +109,10 @@ class Philosopher {
     return session;
   }
 
-  /** Both forks, lowest-numbered first; fewer than two when a wait ran out or the dinner ends. */
+  /** Both forks, in the global order; fewer than two when a wait ran out or the dinner ends. */
   private async takeForks(): Promise<HeldFork[]> {
     const held: HeldFork[] = [];
-    const order = [...forksOf(this.config.index, this.config.philosophers)].sort((a, b) => a - b);
+    const order = forkOrder(this.config.index, this.config.philosophers);
     const session = this.session?.state === 'open' ? this.session : await this.reopen();
     if (session === null) return held;
     for (const fork of order) {

@@ -35,11 +35,15 @@ function interruption(onSecond: () => void): {
   dispose: () => void;
 } {
   let fired = false;
+  let firedAt = 0;
   let fire: () => void = () => undefined;
   const interrupted = new Promise<void>((resolve) => (fire = resolve));
   const handler = (signal: NodeJS.Signals) => {
-    if (fired) return onSecond();
+    // `nest start` forwards the terminal's Ctrl-C, which the whole process group got already:
+    // only a second Ctrl-C a moment later means "stop now".
+    if (fired) return performance.now() - firedAt > 1000 ? onSecond() : undefined;
     fired = true;
+    firedAt = performance.now();
     out(`\n${signal}: ending the dinner and stopping every process...\n`);
     fire();
   };

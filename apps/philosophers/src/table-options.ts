@@ -57,12 +57,14 @@ export function parseTableOptions(argv: readonly string[]): TableOptions {
     .description('The dining philosophers on Latchkey: each philosopher its own process, forks are locks.')
     .option('--philosophers <n>', 'how many philosophers (2-64)', integerIn(2, 64), 5)
     .option('--seconds <s>', 'how long the dinner lasts', positiveSeconds, 30)
-    .option('--eat-ms <ms>', 'how long a meal takes', integerIn(1, 60_000), 100)
+    // A meal several times longer than a lock handoff (a commit on a majority) keeps the
+    // forks busy eating rather than changing hands.
+    .option('--eat-ms <ms>', 'how long a meal takes', integerIn(1, 60_000), 500)
     .option(
       '--think-ms <ms>',
       'mean thinking time between meals (drawn from 0.5x to 1.5x)',
       integerIn(0, 60_000),
-      25,
+      100,
     )
     .option(
       '--servers <list>',
