@@ -90,6 +90,7 @@ describe('the dining philosophers', () => {
         '5',
         '--seconds',
         '4',
+        ...SHORT_MEALS,
         '--servers',
         servers,
         '--json',

@@ -67,8 +67,9 @@ export function mealsChartSvg(s: DinnerSummary): string {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const step = tickStep(Math.max(1, ...s.meals));
-  const yMax = Math.ceil(Math.max(1, ...s.meals) / step) * step;
-  const y = (v: number) => MARGIN.top + plotHeight - (v / yMax) * plotHeight;
+  // Headroom above the tallest bar for its label.
+  const yMax = Math.ceil((Math.max(1, ...s.meals) * 1.08) / step) * step;
+  const y = (v: number) => Math.round((MARGIN.top + plotHeight - (v / yMax) * plotHeight) * 10) / 10;
   const mean = s.totalMeals / s.meals.length;
   const title = `Meals per philosopher: ${s.philosophers} philosophers, ${s.elapsedSeconds.toFixed(0)} s on Latchkey`;
   const ratio = s.maxMinRatio === null ? 'inf' : s.maxMinRatio.toFixed(2);

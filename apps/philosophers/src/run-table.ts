@@ -133,6 +133,6 @@ async function dineWithProgress(table: DinnerTable, options: TableOptions, inter
     out(`${line}\n`);
   };
   const elapsedMs = await table.dine(interrupted, tick, tty ? 200 : 1000);
-  if (tty) out(`\r\x1b[2K${progressLine(table.log, elapsedMs, options.seconds)}\n`);
+  if (tty) out('\r\x1b[2K');
   return elapsedMs;
 }
