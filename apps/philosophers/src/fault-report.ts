@@ -6,8 +6,12 @@ export interface KillPhilosopherFault {
   atMs: number;
   wasEating: boolean;
   forksHeld: number[];
-  /** Per fork it held: how long after the kill another philosopher was granted it (null: never). */
-  forksStuckMs: { fork: number; stuckMs: number | null }[];
+  /**
+   * Per fork it held: how long after the kill another philosopher was granted it, and how
+   * long after the kill a watch of the fork saw the cluster free it because the dead
+   * philosopher's session expired (null: never).
+   */
+  forksStuckMs: { fork: number; stuckMs: number | null; expiredAfterMs: number | null }[];
   /** Meals each philosopher started after the dead one's forks came free. */
   mealsAfterFreed: number[];
 }

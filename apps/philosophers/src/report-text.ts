@@ -61,11 +61,15 @@ function faultLines(fault: FaultReport): string[] {
   const at = `${(fault.atMs / 1000).toFixed(1)} s`;
   if (fault.type === 'kill-philosopher') {
     const stuck = fault.forksStuckMs
-      .map((f) => `fork ${f.fork} stuck ${f.stuckMs === null ? 'to the end' : ms(f.stuckMs)}`)
+      .map((f) => {
+        const expired =
+          f.expiredAfterMs === null ? 'no expiry seen' : `session expired after ${ms(f.expiredAfterMs)}`;
+        return `fork ${f.fork} stuck ${f.stuckMs === null ? 'to the end' : ms(f.stuckMs)} (${expired})`;
+      })
       .join(', ');
     return [
       `fault: kill -9 of P${fault.philosopher} (pid ${fault.pid}) at ${at}, ${fault.wasEating ? 'while eating' : 'not eating'}` +
-        (stuck ? `; ${stuck} (until its session expired)` : '; it held no forks'),
+        (stuck ? `; ${stuck}` : '; it held no forks'),
       `       meals after its forks came free: ${fault.mealsAfterFreed.map((m, p) => `P${p} ${m}`).join(', ')}`,
     ];
   }
