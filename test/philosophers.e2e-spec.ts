@@ -116,7 +116,7 @@ describe('the dining philosophers', () => {
       '--philosophers',
       '5',
       '--seconds',
-      '9',
+      '7',
       ...SHORT_MEALS,
       '--kill-philosopher-after',
       '2',
