@@ -93,7 +93,11 @@ export class DinnerTable {
     void interrupted.then(() => (stop = true));
     while (!this.seats.seats.every((s) => s.ready)) {
       const gone = this.seats.seats.find((s) => s.exited);
-      if (gone !== undefined) throw new Error(`philosopher ${gone.index} exited before the dinner began`);
+      if (gone !== undefined) {
+        const why =
+          this.log.troubles.filter((t) => t.includes(` P${gone.index}: `)).pop() ?? 'no reason given';
+        throw new Error(`philosopher ${gone.index} exited before the dinner began (${why})`);
+      }
       if (stop) throw new Error('interrupted');
       if (performance.now() > deadline) throw new Error('the philosophers did not all sit down in time');
       await sleep(20);
