@@ -2,7 +2,7 @@ import type { DinnerSummary } from './dinner-summary';
 
 const WIDTH = 760;
 const HEIGHT = 440;
-const MARGIN = { top: 78, right: 24, bottom: 64, left: 72 };
+const MARGIN = { top: 78, right: 84, bottom: 64, left: 72 };
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -84,7 +84,7 @@ export function mealsChartSvg(s: DinnerSummary): string {
     ...yAxis(MARGIN.top, plotHeight, step, yMax, y),
     ...bars(s, plotWidth, y),
     `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(mean).toFixed(1)}" y2="${y(mean).toFixed(1)}" stroke="#333" stroke-dasharray="6 4"/>`,
-    `<text x="${WIDTH - MARGIN.right}" y="${(y(mean) - 5).toFixed(1)}" text-anchor="end" font-size="11" fill="#333">mean ${mean.toFixed(1)}</text>`,
+    `<text x="${WIDTH - MARGIN.right + 6}" y="${(y(mean) + 4).toFixed(1)}" font-size="11" fill="#333">mean ${mean.toFixed(1)}</text>`,
     `<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${y(0)}" stroke="#222"/>`,
     `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(0)}" y2="${y(0)}" stroke="#222"/>`,
     `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 18}" text-anchor="middle" font-size="14" fill="#222">philosopher</text>`,
