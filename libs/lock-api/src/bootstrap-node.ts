@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterJoinService, ReplicaService, type NodeOptions } from '@app/replica';
 import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
+import { QuietNestLogger } from './observability/quiet-nest-logger';
 
 const MAX_TCP_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -18,8 +19,10 @@ export async function bootstrapNode(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
-    bufferLogs: false,
+    // Nest's start-up lines wait for the pino logger, which sends its wiring to debug.
+    bufferLogs: true,
   });
+  app.useLogger(app.get(QuietNestLogger));
   // Size limits apply at the edge: an oversized body is a 413 before any parsing.
   app.useBodyParser('json', { limit: options.maxBodyBytes });
   app.useGlobalPipes(
@@ -38,8 +41,9 @@ export async function bootstrapNode(
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.host);
   app.get(ClusterJoinService).start();
+  const http = `http://${options.host}:${options.httpPort}`;
   new Logger('Latchkey').log(
-    `${options.id} serving: TCP ${options.host}:${options.port}, HTTP http://${options.host}:${options.httpPort}, Swagger http://${options.host}:${options.httpPort}/docs, data ${options.dataDir}`,
+    `${options.id} serving: TCP ${options.host}:${options.port}, HTTP ${http}, dashboard ${http}/, Swagger ${http}/docs, metrics ${http}/metrics, data ${options.dataDir}`,
   );
   return app;
 }

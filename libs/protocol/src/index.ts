@@ -6,3 +6,4 @@ export * from './rpc-error';
 export * from './address';
 export * from './session-messages';
 export * from './read-index-messages';
+export * from './lock-activity-messages';

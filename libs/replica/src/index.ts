@@ -12,3 +12,4 @@ export * from './cluster-join.service';
 export * from './session-leases';
 export * from './tcp-client-pool';
 export * from './describe-error';
+export * from './timed-storage';
