@@ -23,6 +23,17 @@ export async function bootstrapNode(
     bufferLogs: true,
   });
   app.useLogger(app.get(QuietNestLogger));
+  // The TCP side shares the app's configuration so that the global request-metrics
+  // interceptor times it too. Its handlers are wired right here, before the HTTP-only pipe
+  // and filter below are added, so those stay out of RPC handling.
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.TCP,
+      // A bound on one TCP message, so a client cannot make a node buffer without limit.
+      options: { host: options.host, port: options.port, maxBufferSize: MAX_TCP_MESSAGE_BYTES },
+    },
+    { inheritAppConfig: true },
+  );
   // Size limits apply at the edge: an oversized body is a 413 before any parsing.
   app.useBodyParser('json', { limit: options.maxBodyBytes });
   app.useGlobalPipes(
@@ -30,11 +41,6 @@ export async function bootstrapNode(
   );
   app.useGlobalFilters(new ServiceUnavailableFilter());
   app.enableShutdownHooks();
-  app.connectMicroservice<MicroserviceOptions>({
-    transport: Transport.TCP,
-    // A bound on one TCP message, so a client cannot make a node buffer without limit.
-    options: { host: options.host, port: options.port, maxBufferSize: MAX_TCP_MESSAGE_BYTES },
-  });
   setupSwagger(app, options.id);
   await app.init();
   await app.get(ReplicaService).start();

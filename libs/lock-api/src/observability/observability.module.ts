@@ -46,13 +46,14 @@ export class ObservabilityModule {
           },
         },
         { provide: LockActivity, useFactory: () => new LockActivity() },
-        { provide: APP_INTERCEPTOR, useClass: RequestMetricsInterceptor },
+        RequestMetricsInterceptor,
+        { provide: APP_INTERCEPTOR, useExisting: RequestMetricsInterceptor },
         QuietNestLogger,
         DashboardChanges,
         ClusterWatcher,
         LockActivityProjection,
       ],
-      exports: [QuietNestLogger, NodeMetrics],
+      exports: [QuietNestLogger, NodeMetrics, RequestMetricsInterceptor],
     };
   }
 }
