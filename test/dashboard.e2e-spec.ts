@@ -140,6 +140,9 @@ async function makeABusyMoment(leader: NodeHandle, follower: NodeHandle): Promis
     ['deploy:prod', 1, undefined],
     ['report.nightly', 2, 600_000],
     ['cache-warmup', 3, 8_000],
+    ['orders:shard-3', 4, 45_000],
+    ['billing.invoice-run', 5, undefined],
+    ['philosopher.fork-0', 0, 60_000],
     ['philosopher.fork-2', 4, 60_000],
   ];
   for (const [name, who, ttlMs] of holds)
@@ -147,11 +150,17 @@ async function makeABusyMoment(leader: NodeHandle, follower: NodeHandle): Promis
       .post(`/locks/${name}/preempt`)
       .send({ clientId: clients[who], ttlMs })
       .expect(200);
+  const session = await request(leader.url).post('/sessions').send({ clientId: clients[5], ttlMs: 60_000 });
+  await request(leader.url)
+    .post('/locks/migrations/preempt')
+    .send({ clientId: clients[5], sessionId: session.body.sessionId })
+    .expect(200);
   // Queued preempts that stay pending; the cluster stops before they run out.
   for (const [name, who] of [
     ['ledger', 1],
     ['ledger', 2],
     ['deploy:prod', 3],
+    ['philosopher.fork-0', 1],
   ] as const)
     void request(follower.url)
       .post(`/locks/${name}/preempt`)

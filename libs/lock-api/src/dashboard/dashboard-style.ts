@@ -18,14 +18,14 @@ header h1 span { color: var(--accent); }
 .grow { flex: 1; }
 .conn { display: inline-block; width: 9px; height: 9px; border-radius: 50%; background: var(--bad); margin-right: 6px; }
 .conn.live { background: var(--ok); box-shadow: 0 0 6px var(--ok); }
-main { display: grid; grid-template-columns: minmax(0, 1fr) 380px; gap: 14px; padding: 14px 18px; }
+main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(440px, 36%); gap: 14px; padding: 14px 18px; }
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
 section h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .8px; color: var(--dim); margin: 0;
   padding: 9px 12px; border-bottom: 1px solid var(--line); display: flex; align-items: center; gap: 10px; }
 section h2 .grow { flex: 1; }
 .col { display: flex; flex-direction: column; gap: 14px; min-width: 0; }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { text-align: left; padding: 6px 12px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { color: var(--dim); font-weight: 500; font-size: 12px; }
 tr:last-child td { border-bottom: none; }
 td.num, th.num { text-align: right; }
@@ -52,5 +52,10 @@ button { background: var(--line); border: 1px solid #35414d; color: var(--text);
 .feed .n { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .empty { padding: 18px 12px; color: var(--dim); text-align: center; }
 .unreachable td { color: var(--dim); }
+#busiest { table-layout: fixed; }
+#busiest th, #busiest td { padding: 6px 8px; }
+#busiest th:not(:first-child) { width: 68px; }
+#busiest th:nth-child(2) { width: 56px; }
+#busiest td.name { overflow: hidden; text-overflow: ellipsis; }
 a { color: var(--accent); text-decoration: none; }
 `;
