@@ -120,7 +120,7 @@ describe('the latchkey-client package', () => {
       released: true,
     });
     const check = await request(cluster.nodes[0].url).get('/locks/package-lock?consistency=linearizable');
-    expect(check.body.owner).toBeNull();
+    expect((check.body as { owner: string | null }).owner).toBeNull();
   });
 
   it('installs the latchkey bin, which takes a lock and shows it in top', async () => {

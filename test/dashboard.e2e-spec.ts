@@ -66,7 +66,7 @@ describe('dashboard', () => {
       .post('/locks/build-lock/preempt')
       .send({ clientId: first, ttlMs: 120_000 })
       .expect(200);
-    const token: number = granted.body.fencingToken;
+    const token = (granted.body as { fencingToken: number }).fencingToken;
     await lockRow('build-lock').waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await lockRow('build-lock').locator('[data-owner]').getAttribute('data-owner')).toBe(first);
     expect(await lockRow('build-lock').locator('[data-token]').textContent()).toBe(String(token));
@@ -79,7 +79,7 @@ describe('dashboard', () => {
     await request(leader.url).post('/locks/build-lock/release').send({ clientId: first }).expect(200);
     const handedOver = await waiting.done;
     expect(handedOver.status).toBe(200);
-    const newToken: number = handedOver.body.fencingToken;
+    const newToken = (handedOver.body as { fencingToken: number }).fencingToken;
     expect(newToken).toBeGreaterThan(token);
     await lockRow('build-lock').locator(`[data-owner="${second}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await lockRow('build-lock').locator('[data-token]').textContent()).toBe(String(newToken));
@@ -153,7 +153,7 @@ async function makeABusyMoment(leader: NodeHandle, follower: NodeHandle): Promis
   const session = await request(leader.url).post('/sessions').send({ clientId: clients[5], ttlMs: 60_000 });
   await request(leader.url)
     .post('/locks/migrations/preempt')
-    .send({ clientId: clients[5], sessionId: session.body.sessionId })
+    .send({ clientId: clients[5], sessionId: (session.body as { sessionId: string }).sessionId })
     .expect(200);
   // Queued preempts that stay pending; the cluster stops before they run out.
   for (const [name, who] of [

@@ -136,13 +136,14 @@ describe('observability', () => {
         ? true
         : undefined;
     });
-    await request(follower.url).delete(`/sessions/${session.body.sessionId}`).expect(200);
+    const { sessionId } = session.body as { sessionId: string };
+    await request(follower.url).delete(`/sessions/${sessionId}`).expect(200);
   });
 
   it('logs JSON lines with node id and term, request ids, and never a session secret', async () => {
     const clientId = newClientId();
     const opened = await request(follower.url).post('/sessions').send({ clientId }).expect(201);
-    const secret: string = opened.body.sessionId;
+    const secret = (opened.body as { sessionId: string }).sessionId;
     await request(follower.url).post(`/sessions/${secret}/keepalive`).expect(200);
     await request(follower.url)
       .post('/locks/logged-lock/preempt')

@@ -63,8 +63,8 @@ function parseLabels(text: string, line: number): Record<string, string> {
 function checkBucketsCumulative(samples: PromSample[]): void {
   const last = new Map<string, number>();
   for (const s of samples.filter((x) => x.name.endsWith('_bucket'))) {
-    const { le: _le, ...rest } = s.labels;
-    const key = `${s.name}${JSON.stringify(rest)}`;
+    const series = Object.entries(s.labels).filter(([label]) => label !== 'le');
+    const key = `${s.name}${JSON.stringify(series)}`;
     if (s.value < (last.get(key) ?? 0)) throw new Error(`buckets of ${key} are not cumulative`);
     last.set(key, s.value);
   }
