@@ -96,10 +96,12 @@ export class ClusterWatcher implements OnApplicationBootstrap, OnApplicationShut
     this.logContext.term = status.term;
     this.metrics.observeStatus(status);
     if (status.leaderId !== this.lastLeaderId) {
+      const lost = this.lastLeaderId !== undefined && this.lastLeaderId !== null;
       if (this.lastLeaderId !== undefined) this.metrics.leaderChanged();
       this.lastLeaderId = status.leaderId;
       if (status.leaderId) this.logger.log(`leader is ${status.leaderId} (term ${status.term})`);
-      else this.logger.warn(`no leader known (term ${status.term})`);
+      // Knowing no leader yet at start-up is normal; losing one is worth a warning.
+      else if (lost) this.logger.warn(`lost the leader; no leader known (term ${status.term})`);
     }
     const fingerprint = JSON.stringify([
       status.role,
