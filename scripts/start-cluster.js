@@ -33,6 +33,24 @@ function argsFor(node) {
   return args;
 }
 
+const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** A node's JSON log line as one short line of text: time, level when not info, message. */
+function readable(line) {
+  if (!line.startsWith('{')) return line;
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  const time = new Date(entry.time).toTimeString().slice(0, 8);
+  const level = LEVELS[entry.level] ? `${LEVELS[entry.level]} ` : '';
+  const request = entry.req ? ` ${entry.req.method} ${entry.req.url} -> ${entry.res?.statusCode}` : '';
+  const error = entry.err?.message ? `: ${entry.err.message}` : '';
+  return `${time} ${level}${entry.msg ?? ''}${request}${error}`;
+}
+
 function start(node) {
   const args = argsFor(node);
   const child = spawn(process.execPath, [path.join('dist', 'apps', node.app, 'main.js'), ...args], {
@@ -40,10 +58,14 @@ function start(node) {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
-  const prefix = (stream, out) =>
+  const prefix = (stream, out) => {
+    let partial = '';
     stream.on('data', (chunk) => {
-      for (const line of chunk.toString().split('\n')) if (line) out.write(`[${node.id}] ${line}\n`);
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop();
+      for (const line of lines) if (line) out.write(`[${node.id}] ${readable(line)}\n`);
     });
+  };
   prefix(child.stdout, process.stdout);
   prefix(child.stderr, process.stderr);
   child.on('exit', (code, signal) => {
@@ -80,7 +102,7 @@ process.stdout.write(
   'Latchkey: a three-node cluster on this machine.\n' +
     NODES.map(
       (n) =>
-        `  ${n.id} (${n.app === 'leader' ? 'first leader' : 'follower'})  TCP ${host}:${n.port}  HTTP http://${host}:${n.httpPort}  Swagger http://${host}:${n.httpPort}/docs`,
+        `  ${n.id} (${n.app === 'leader' ? 'first leader' : 'follower'})  TCP ${host}:${n.port}  dashboard http://${host}:${n.httpPort}/  Swagger http://${host}:${n.httpPort}/docs`,
     ).join('\n') +
     '\nTry:  curl -s -XPOST localhost:3002/locks/demo/preempt -H "content-type: application/json" -d "{\\"clientId\\":\\"5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11\\"}"\n' +
     '      npm run client -- localhost 8001\nCtrl-C stops all three.\n',

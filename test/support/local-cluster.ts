@@ -104,11 +104,16 @@ export class LocalCluster {
     child.on('exit', () => {
       if (node.process === child) node.process = null;
     });
-    await waitFor(`${id} to serve HTTP`, async () => {
-      if (!node.process) throw new Error(`${id} exited: ${this.tail(id)}`);
-      const res = await request(node.url).get('/cluster').timeout(2000);
-      return res.status === 200;
-    });
+    // Generous: on a loaded machine loading and wiring a node takes many seconds.
+    await waitFor(
+      `${id} to serve HTTP`,
+      async () => {
+        if (!node.process) throw new Error(`${id} exited: ${this.tail(id)}`);
+        const res = await request(node.url).get('/cluster').timeout(2000);
+        return res.status === 200;
+      },
+      { timeoutMs: 60_000 },
+    );
     return node;
   }
 

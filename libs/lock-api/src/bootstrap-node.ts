@@ -7,6 +7,7 @@ import { ClusterJoinService, ReplicaService, exitOnStartupError, type NodeOption
 import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
 import { applyEdgeLimits, edgeLimitsFromEnv, refusePrototypeKeys, tcpTransportLimits } from './edge-limits';
+import { QuietNestLogger } from './observability/quiet-nest-logger';
 
 /**
  * Starts one node as a hybrid app: the WAL is replayed during init, and only then do
@@ -18,8 +19,25 @@ export async function bootstrapNode(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
-    bufferLogs: false,
+    // Nest's start-up lines wait for the pino logger, which sends its wiring to debug.
+    bufferLogs: true,
   });
+  app.useLogger(app.get(QuietNestLogger));
+  // The TCP side shares the app's configuration so that the global request-metrics
+  // interceptor times it too. Its handlers are wired right here, before the HTTP-only pipe
+  // and filter below are added, so those stay out of RPC handling.
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.TCP,
+      // Bounds on one TCP frame and connection, so a client cannot make a node buffer without limit.
+      options: {
+        host: options.host,
+        port: options.port,
+        socketClass: noDelayJsonSocket(tcpTransportLimits(edgeLimitsFromEnv(process.env))),
+      },
+    },
+    { inheritAppConfig: true },
+  );
   // Size limits apply at the edge: an oversized body is a 413 before any parsing.
   app.useBodyParser('json', { limit: options.maxBodyBytes, reviver: refusePrototypeKeys });
   app.useGlobalPipes(
@@ -27,15 +45,6 @@ export async function bootstrapNode(
   );
   app.useGlobalFilters(new ServiceUnavailableFilter());
   app.enableShutdownHooks();
-  app.connectMicroservice<MicroserviceOptions>({
-    transport: Transport.TCP,
-    // Bounds on one TCP frame and connection, so a client cannot make a node buffer without limit.
-    options: {
-      host: options.host,
-      port: options.port,
-      socketClass: noDelayJsonSocket(tcpTransportLimits(edgeLimitsFromEnv(process.env))),
-    },
-  });
   setupSwagger(app, options.id);
   await app.init();
   await app.get(ReplicaService).start();
@@ -51,8 +60,9 @@ export async function bootstrapNode(
       await app.close();
       exitOnStartupError(error);
     });
+  const http = `http://${options.host}:${options.httpPort}`;
   new Logger('Latchkey').log(
-    `${options.id} serving: TCP ${options.host}:${options.port}, HTTP http://${options.host}:${options.httpPort}, Swagger http://${options.host}:${options.httpPort}/docs, data ${options.dataDir}`,
+    `${options.id} serving: TCP ${options.host}:${options.port}, HTTP ${http}, dashboard ${http}/, Swagger ${http}/docs, metrics ${http}/metrics, data ${options.dataDir}`,
   );
   return app;
 }

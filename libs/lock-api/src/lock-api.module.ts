@@ -21,6 +21,7 @@ import { ClusterStatusHandler } from './queries/cluster-status.handler';
 import { CheckLockHandler } from './queries/check-lock.handler';
 import { ListLocksHandler } from './queries/list-locks.handler';
 import { LocksTcpController } from './tcp/locks.tcp.controller';
+import { ObservabilityModule } from './observability/observability.module';
 
 const CommandHandlers = [
   PreemptLockHandler,
@@ -35,7 +36,7 @@ const QueryHandlers = [CheckLockHandler, ListLocksHandler, ClusterStatusHandler]
 
 /** The client-facing side of a node: CQRS, the read model, HTTP and TCP controllers. */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, ObservabilityModule.forRoot()],
   controllers: [LocksHttpController, SessionsHttpController, ClusterHttpController, LocksTcpController],
   providers: [
     // Registers itself with the node's AppliedEntriesPublisher: applied entries reach the

@@ -5,6 +5,7 @@ import type {
   CloseSessionResponse,
   ClusterStatus,
   KeepAliveResponse,
+  LockActivityResponse,
   LockSummary,
   LockWatchEvent,
   MessagePattern,
@@ -140,6 +141,11 @@ export class LockClient {
 
   async clusterStatus(): Promise<ClusterStatus> {
     return this.request(MessagePatterns.clusterStatus, {});
+  }
+
+  /** The busiest locks (by grants) with their holders and queues, as the answering node applied them. */
+  async lockActivity(limit?: number): Promise<LockActivityResponse> {
+    return this.request(MessagePatterns.lockActivity, limit === undefined ? {} : { limit });
   }
 
   /**

@@ -13,3 +13,4 @@ export * from './address';
 export * from './session-messages';
 export * from './read-index-messages';
 export * from './no-delay-json-socket';
+export * from './lock-activity-messages';

@@ -12,6 +12,8 @@ export const MessagePatterns = {
   keepAlive: 'sessions.keepalive',
   closeSession: 'sessions.close',
   clusterStatus: 'cluster.status',
+  /** the busiest locks and the counts the dashboard shows, for `latchkey top` */
+  lockActivity: 'locks.activity',
   join: 'cluster.join',
   removeMember: 'cluster.remove-member',
   /** ReadIndex: the leader confirms it leads and answers its commit index */

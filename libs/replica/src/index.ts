@@ -14,3 +14,4 @@ export * from './session-leases';
 export * from './tcp-client-pool';
 export * from './describe-error';
 export * from './unsafe-test-switches';
+export * from './timed-storage';

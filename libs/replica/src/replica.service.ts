@@ -32,6 +32,7 @@ import { raftConfigFromOptions } from './raft-config-from-options';
 import { LeaderLease } from './leader-lease';
 import { unsafeTestSwitches } from './unsafe-test-switches';
 import { SessionLeases } from './session-leases';
+import { timedStorage, type PersistObserver } from './timed-storage';
 
 /** How often the leader looks for locks, waiters and sessions whose time is up. */
 const EXPIRY_SCAN_EVERY_TICKS = 5;
@@ -69,6 +70,8 @@ export class ReplicaService
   private ticks = 0;
   private readRequests = 0;
   private readonly pendingReads = new Map<number, (index: number | null) => void>();
+  /** set by the metrics: told the duration of every WAL write */
+  persistObserver: PersistObserver | null = null;
 
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
@@ -96,7 +99,10 @@ export class ReplicaService
       recovered,
     );
     this.network = new PeerTcpNetwork(tcpAddressOf(this.options), () => this.node.currentMembers);
-    this.processor = new ReadyProcessor(this.node, this.storage, this.network, this, this);
+    const timed = timedStorage(this.storage, (ms, entries, synced) =>
+      this.persistObserver?.(ms, entries, synced),
+    );
+    this.processor = new ReadyProcessor(this.node, timed, this.network, this, this);
     if (this.options.bootstrap && recovered.entries.length === 0) {
       this.node.bootstrap(this.self(), Date.now());
       this.logger.log(`bootstrapped a new cluster as ${this.options.id}`);

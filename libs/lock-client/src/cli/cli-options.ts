@@ -23,7 +23,12 @@ Commands (without one, an interactive prompt starts; type "help" there):
                          give back NAME; a lock taken with a session needs its ID
   check NAME             who holds NAME, and how many wait for it
   list [PREFIX]          held locks, optionally only names starting with PREFIX
-  status                 the cluster as the answering node sees it
+  status                 the cluster as the answering node sees it: a table with the log
+                         figures in a terminal, JSON when piped
+  top [N] [--interval MS]
+                         the N (1-100, default 20) busiest locks with holder, hold and wait
+                         times, redrawn every MS ms (default 1000) until Ctrl-C; printed once
+                         when piped
   session open [--ttl MS]
                          open a session (TTL 1000-600000 ms, default 10000) and print its
                          JSON, sessionId included: keep that ID secret. This process exits

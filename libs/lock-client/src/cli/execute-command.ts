@@ -2,6 +2,7 @@ import type {
   CheckLockResponse,
   CloseSessionResponse,
   ClusterStatus,
+  LockActivityResponse,
   LockSummary,
   OpenSessionResponse,
   PreemptLockResponse,
@@ -19,6 +20,7 @@ export type CommandResult =
   | { op: 'check'; response: CheckLockResponse }
   | { op: 'list'; response: LockSummary[] }
   | { op: 'status'; response: ClusterStatus }
+  | { op: 'top'; response: LockActivityResponse }
   /** The session keeps itself alive until closed, lost, or the LockClient closes. */
   | { op: 'session-open'; response: OpenSessionResponse; session: LockSession }
   | { op: 'session-close'; response: CloseSessionResponse };
@@ -76,6 +78,8 @@ async function dispatch(
       return { op: command.op, response: await client.list(command.prefix) };
     case 'status':
       return { op: command.op, response: await client.clusterStatus() };
+    case 'top':
+      return { op: command.op, response: await client.lockActivity(command.limit) };
     case 'session-open': {
       if (session !== null)
         throw new UsageError(`session ${session.shortId} is open already; "session close" it first`);

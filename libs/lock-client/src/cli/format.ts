@@ -1,12 +1,12 @@
 import type {
   CheckLockResponse,
-  ClusterStatus,
   LockSummary,
   LockWatchEvent,
   PreemptLockResponse,
   ReleaseLockResponse,
 } from '@app/protocol';
 import type { CommandResult } from './execute-command';
+import { formatStatusTable, formatTop } from './format-top';
 
 /** Human-friendly text of a result; `clientId` lets it say "you" for this client's locks. */
 export function formatResult(result: CommandResult, clientId: string): string {
@@ -21,7 +21,9 @@ export function formatResult(result: CommandResult, clientId: string): string {
     case 'list':
       return formatList(result.response, who);
     case 'status':
-      return formatStatus(result.response);
+      return formatStatusTable(result.response);
+    case 'top':
+      return formatTop(result.response, clientId);
     case 'session-open': {
       const { sessionId, ttlMs } = result.response;
       // The only time the prompt shows the whole id: it is the secret that owns the locks.
@@ -79,16 +81,4 @@ function formatCheck(r: CheckLockResponse, who: Who): string {
 function formatList(locks: LockSummary[], who: Who): string {
   if (locks.length === 0) return 'no locks held';
   return locks.map((l) => `${l.name}  held by ${who(l.owner)}  (token ${l.fencingToken})`).join('\n');
-}
-
-function formatStatus(s: ClusterStatus): string {
-  const head =
-    `node ${s.id}: ${s.role}, term ${s.term}, leader ${s.leaderId ?? 'unknown'}, ` +
-    `commit ${s.commitIndex}, applied ${s.appliedIndex}, last ${s.lastIndex}`;
-  const members = s.members.map(
-    (m) =>
-      `  ${m.id}  ${m.role}  tcp ${m.tcpAddress}  http ${m.httpAddress}` +
-      `  match ${m.matchIndex ?? '-'}  lag ${m.lag ?? '-'}`,
-  );
-  return [head, ...members].join('\n');
 }

@@ -29,6 +29,10 @@ describe('parseLockCommand', () => {
     [['session', 'close', '--session', SESSION], { op: 'session-close', sessionId: SESSION }],
     [['session', 'close', SESSION], { op: 'session-close', sessionId: SESSION }],
     [['watch', 'build-lock'], { op: 'watch', name: 'build-lock' }],
+    [['top'], { op: 'top' }],
+    [['top', '5'], { op: 'top', limit: 5 }],
+    [['top', '--interval', '500', '100'], { op: 'top', limit: 100, intervalMs: 500 }],
+    [['top', '--interval=2000'], { op: 'top', intervalMs: 2000 }],
   ])('parses %j', (words, command) => {
     expect(parseLockCommand(words)).toEqual({ ok: true, command });
   });
@@ -57,6 +61,12 @@ describe('parseLockCommand', () => {
     [['session', 'open', '--ttl', '600001'], /--ttl must be/],
     [['session', 'close', 'nope'], /invalid session ID "nope"/],
     [['session', 'close', SESSION, SESSION], /at most one session ID/],
+    [['top', '0'], /top N must be a whole number from 1 to 100/],
+    [['top', '101'], /top N must be/],
+    [['top', '5', '6'], /top takes at most N and --interval MS/],
+    [['top', '--limit', '5'], /top takes at most N/],
+    [['top', '--interval', '50'], /--interval must be a whole number of milliseconds from 200 to 60000/],
+    [['top', '--interval'], /--interval must be/],
   ])('rejects %j', (words, message) => {
     const parsed = parseLockCommand(words);
     expect(parsed.ok).toBe(false);

@@ -8,6 +8,8 @@ export type LockCommand =
   | { op: 'watch'; name: string }
   | { op: 'list'; prefix?: string }
   | { op: 'status' }
+  /** the busiest locks, refreshed every intervalMs in a terminal */
+  | { op: 'top'; limit?: number; intervalMs?: number }
   | { op: 'session-open'; ttlMs?: number }
   /** Without sessionId: the prompt's own session. */
   | { op: 'session-close'; sessionId?: string };
@@ -16,7 +18,7 @@ export type ParsedCommand = { ok: true; command: LockCommand } | { ok: false; me
 
 export const COMMAND_USAGE =
   'preempt NAME [--wait MS] [--ttl MS] [--session ID] | release NAME [--session ID] | check NAME | ' +
-  'list [PREFIX] | status | session open [--ttl MS] | session close [--session ID] | watch NAME';
+  'list [PREFIX] | status | top [N] [--interval MS] | session open [--ttl MS] | session close [--session ID] | watch NAME';
 
 type OptionName = 'wait' | 'ttl' | 'session';
 
@@ -47,6 +49,8 @@ export function parseLockCommand(words: readonly string[]): ParsedCommand {
       if (rest.length > 0) return usage('status takes no arguments');
       return { ok: true, command: { op } };
     }
+    case 'top':
+      return parseTop(rest);
     case 'session':
       return parseSession(rest);
     default:
@@ -70,6 +74,39 @@ function parseNamed(
     };
   }
   return { ok: true, command: { op, name, ...split.options } };
+}
+
+export const TOP_MAX_LIMIT = 100;
+const TOP_INTERVAL_MIN_MS = 200;
+const TOP_INTERVAL_MAX_MS = 60_000;
+
+/** `top [N] [--interval MS]`: how many locks (1-100) and how often to refresh. */
+function parseTop(rest: readonly string[]): ParsedCommand {
+  const words = [...rest];
+  let intervalMs: number | undefined;
+  const flag = words.findIndex((w) => w === '--interval' || w.startsWith('--interval='));
+  if (flag >= 0) {
+    const [word] = words.splice(flag, 1);
+    const value = word.includes('=') ? word.slice(word.indexOf('=') + 1) : words.splice(flag, 1)[0];
+    const ms = value === undefined ? null : parseMs(value, TOP_INTERVAL_MIN_MS, TOP_INTERVAL_MAX_MS);
+    if (ms === null)
+      return usage(
+        `--interval must be a whole number of milliseconds from ${TOP_INTERVAL_MIN_MS} to ${TOP_INTERVAL_MAX_MS}`,
+      );
+    intervalMs = ms;
+  }
+  if (words.length > 1 || words.some((w) => w.startsWith('--')))
+    return usage('top takes at most N and --interval MS');
+  const limit = words.length === 0 ? undefined : parseMs(words[0], 1, TOP_MAX_LIMIT);
+  if (limit === null) return usage(`top N must be a whole number from 1 to ${TOP_MAX_LIMIT}`);
+  return {
+    ok: true,
+    command: {
+      op: 'top',
+      ...(limit === undefined ? {} : { limit }),
+      ...(intervalMs === undefined ? {} : { intervalMs }),
+    },
+  };
 }
 
 function parseSession(rest: readonly string[]): ParsedCommand {

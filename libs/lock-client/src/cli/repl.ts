@@ -22,7 +22,8 @@ export const REPL_HELP = `commands:
   release NAME        give back the lock NAME
   check NAME          who holds NAME, and how many wait for it
   list [PREFIX]       held locks, optionally only names starting with PREFIX
-  status              the cluster as the answering node sees it
+  status              the cluster as the answering node sees it, with its log figures
+  top [N]             the N (default 20) busiest locks: grants, holder, hold and wait times
   session open [--ttl MS]
                       open a session (TTL 1000-600000 ms, default 10000) and keep it alive
                       in the background; preempt and release then use it, and its locks

@@ -4,7 +4,9 @@ import { LockClientError } from '../lock-client-error';
 import { executeCommand, isRefusal } from './execute-command';
 import { ExitCode } from './exit-codes';
 import { parseLockCommand } from './lock-command';
+import { formatStatusTable } from './format-top';
 import { printJson, printJsonError } from './output';
+import { runTop } from './run-top';
 
 /** Runs one command given on the command line; prints JSON and returns the exit code. */
 export async function runCommand(client: LockClient, words: readonly string[]): Promise<ExitCode> {
@@ -15,13 +17,17 @@ export async function runCommand(client: LockClient, words: readonly string[]): 
   }
   const { command } = parsed;
   if (command.op === 'watch') return runWatch(client, command.name);
+  if (command.op === 'top') return runTop(client, command);
   const outcome = await executeCommand(client, command);
   if (!outcome.ok) {
     printJsonError(outcome.failure);
     return ExitCode.error;
   }
+  // A person at a terminal reads status as a table; a script gets its JSON.
+  if (outcome.result.op === 'status' && process.stdout.isTTY)
+    process.stdout.write(`${formatStatusTable(outcome.result.response)}\n`);
   // A one-shot session is not kept alive: closing the client stops its keepalives.
-  printJson(outcome.result.response);
+  else printJson(outcome.result.response);
   return isRefusal(outcome.result) ? ExitCode.refused : ExitCode.ok;
 }
 
