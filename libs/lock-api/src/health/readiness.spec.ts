@@ -1,7 +1,12 @@
 import type { RaftStatus } from '@app/replicated-log';
 import { READY_MAX_APPLY_LAG, readinessOf } from './readiness';
 
-const member = { id: 'n1', tcpAddress: '127.0.0.1:8001', httpAddress: '127.0.0.1:3001' };
+const member = {
+  id: 'n1',
+  tcpAddress: '127.0.0.1:8001',
+  httpAddress: '127.0.0.1:3001',
+  storageId: 'storage-n1',
+};
 const base: RaftStatus = {
   id: 'n1',
   role: 'follower',
