@@ -16,6 +16,7 @@ const base: RaftStatus = {
   appliedIndex: 500,
   lastIndex: 500,
   members: [member],
+  membershipIndex: 1,
   progress: {},
 };
 
