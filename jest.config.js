@@ -20,6 +20,17 @@ module.exports = {
   // e2e suites start real clusters; individual waits carry their own deadlines.
   testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // Coverage (`npm run test:coverage`, unit project) counts every source file, tested or not.
+  // Left out: specs and test support, and the entry points that only bootstrap a module.
+  collectCoverageFrom: [
+    '<rootDir>/libs/**/*.ts',
+    '<rootDir>/apps/**/*.ts',
+    '!**/*.spec.ts',
+    '!**/*.e2e-spec.ts',
+    '!<rootDir>/apps/*/test/**',
+    '!<rootDir>/apps/{leader,follower,philosophers,twopc}/src/main.ts',
+  ],
+  coverageReporters: ['text-summary', 'json-summary', 'text'],
   projects: [
     {
       ...common,
