@@ -15,8 +15,8 @@ type ReadIndexAnswer =
 /** Small stand-ins for the collaborators: each records what it was asked. */
 function setUp({
   isLeader = false,
-  readIndex = { type: 'index', index: 7 } as ReadIndexAnswer,
-  forwarded = ok({ index: 9 }) as LockApiResult<{ index: number }>,
+  readIndex = { type: 'index', index: 7 },
+  forwarded = ok({ index: 9 }),
   appliedUpTo = 100,
 }: {
   isLeader?: boolean;
