@@ -31,6 +31,16 @@ module.exports = {
     '!<rootDir>/apps/{leader,follower,philosophers,twopc}/src/main.ts',
   ],
   coverageReporters: ['text-summary', 'json-summary', 'text'],
+  // The levels `npm run test:coverage` reaches, rounded down: raise them as tests grow, never
+  // lower them to pass. A path entry takes its files out of `global`, which covers the rest
+  // (lock-api, lock-client, replica, simulator and the apps).
+  coverageThreshold: {
+    global: { lines: 59, statements: 58, functions: 60, branches: 50 },
+    './libs/replicated-log/': { lines: 96, statements: 94, functions: 96, branches: 91 },
+    './libs/wal/': { lines: 96, statements: 94, functions: 92, branches: 90 },
+    './libs/protocol/': { lines: 98, statements: 98, functions: 94, branches: 100 },
+    './libs/lock-table/': { lines: 83, statements: 78, functions: 87, branches: 64 },
+  },
   projects: [
     {
       ...common,
