@@ -64,7 +64,7 @@ describe('KeepAliveHandler', () => {
     const forwards: unknown[] = [];
     const replica = { keepAlive: () => Promise.resolve(answer) } as unknown as ReplicaService;
     const forwarder = {
-      forward: (pattern: string, payload: unknown) => {
+      forward: (_pattern: string, payload: unknown) => {
         forwards.push(payload);
         return Promise.resolve(forwarded);
       },
