@@ -35,7 +35,7 @@ module.exports = {
   // lower them to pass. A path entry takes its files out of `global`, which covers the rest
   // (lock-api, lock-client, replica, simulator and the apps).
   coverageThreshold: {
-    global: { lines: 59, statements: 58, functions: 60, branches: 50 },
+    global: { lines: 61, statements: 61, functions: 62, branches: 53 },
     './libs/replicated-log/': { lines: 96, statements: 94, functions: 96, branches: 91 },
     './libs/wal/': { lines: 96, statements: 94, functions: 92, branches: 90 },
     './libs/protocol/': { lines: 98, statements: 98, functions: 94, branches: 100 },
