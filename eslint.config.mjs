@@ -15,6 +15,7 @@ const LIBS = [
   'lock-client',
   'simulator',
   'history-checker',
+  'workload',
 ];
 
 /** Which of our libs each layer may import (ARCHITECTURE.md, "Layers and allowed imports"). */
@@ -28,11 +29,12 @@ const ALLOWED_LIBS = {
   'libs/lock-client': ['protocol'],
   'libs/simulator': ['protocol', 'replicated-log', 'lock-table'],
   'libs/history-checker': [],
+  'libs/workload': ['history-checker'],
   'apps/leader': ['protocol', 'replica', 'lock-api'],
   'apps/follower': ['protocol', 'replica', 'lock-api'],
   'apps/philosophers': ['protocol', 'lock-client'],
   'apps/twopc': ['protocol', 'lock-client'],
-  'apps/verify': ['protocol', 'lock-client', 'history-checker'],
+  'apps/verify': ['protocol', 'lock-client', 'history-checker', 'workload'],
 };
 
 const PURE_LIBS = ['libs/replicated-log', 'libs/lock-table'];

@@ -4,9 +4,7 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { awaitConvergence, observeRoles } from '../../apps/verify/src/cluster-probe';
-import { finalReads, runRecordedWorkload } from '../../apps/verify/src/recorded-workload';
-import { SeededRandom } from '../../apps/verify/src/seeded-random';
+import { awaitConvergence, finalReads, observeRoles, runRecordedWorkload, SeededRandom } from '@app/workload';
 import { FaultCluster } from './fault-cluster';
 import { FaultTimeline } from './fault-timeline';
 import { NetworkLab } from './network-lab';

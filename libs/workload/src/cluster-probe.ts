@@ -39,10 +39,9 @@ export async function awaitConvergence(
   timeoutMs: number,
 ): Promise<{ snapshots: NodeSnapshot[]; converged: boolean }> {
   const until = performance.now() + deadlineMs;
-  let snapshots: NodeSnapshot[] = [];
   for (;;) {
     const taken = await Promise.all(servers.map((s) => snapshot(s, timeoutMs)));
-    snapshots = taken.filter((s): s is NodeSnapshot => s !== null);
+    const snapshots = taken.filter((s): s is NodeSnapshot => s !== null);
     const first = snapshots[0];
     const agreed =
       first === undefined ||
