@@ -14,6 +14,8 @@ const LIBS = [
   'lock-api',
   'lock-client',
   'simulator',
+  'history-checker',
+  'workload',
 ];
 
 /** Which of our libs each layer may import (ARCHITECTURE.md, "Layers and allowed imports"). */
@@ -26,13 +28,19 @@ const ALLOWED_LIBS = {
   'libs/lock-api': ['protocol', 'replicated-log', 'lock-table', 'replica'],
   'libs/lock-client': ['protocol'],
   'libs/simulator': ['protocol', 'replicated-log', 'lock-table'],
+  'libs/history-checker': [],
+  'libs/workload': ['history-checker'],
   'apps/leader': ['protocol', 'replica', 'lock-api'],
   'apps/follower': ['protocol', 'replica', 'lock-api'],
   'apps/philosophers': ['protocol', 'lock-client'],
   'apps/twopc': ['protocol', 'lock-client'],
+  'apps/verify': ['protocol', 'lock-client', 'history-checker', 'workload'],
 };
 
 const PURE_LIBS = ['libs/replicated-log', 'libs/lock-table'];
+
+/** Libs that import nothing but their own files: no Nest, no node:*, no packages. */
+const SELF_CONTAINED_LIBS = ['libs/history-checker'];
 
 /** Relative imports may not climb into another lib or an app: use the @app/ alias (or nothing). */
 const NO_RELATIVE_ESCAPE = {
@@ -61,6 +69,12 @@ function layerImportRule(folder) {
       regex: '^(?!\\.|@app/(replicated-log|lock-table)$)',
       message:
         'the core is pure: it imports only its own files and @app/replicated-log / @app/lock-table (ARCHITECTURE.md, "The pure core")',
+    });
+  }
+  if (SELF_CONTAINED_LIBS.includes(folder)) {
+    patterns.push({
+      regex: '^(?!\\.)',
+      message: 'the history checker is pure: it imports only its own files (no Nest, no node:*, no packages)',
     });
   }
   return ['error', { patterns }];

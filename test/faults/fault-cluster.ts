@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../support/free-port';
 import { waitFor } from '../support/wait-for';
 import type { NetworkLab } from './network-lab';
+import { defined } from '../support/defined';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -87,11 +88,12 @@ export class FaultCluster {
     if (node.process) return;
     const args = ['--id', node.id, '--host', node.host, '--port', String(node.tcpPort)];
     args.push('--http-port', String(node.httpPort), '--data-dir', node.dataDir);
-    if (node.app === 'follower') args.push('--join', `${this.nodes[0].host}:${this.nodes[0].tcpPort}`);
+    const seed = defined(this.nodes[0], 'the first node');
+    if (node.app === 'follower') args.push('--join', `${seed.host}:${seed.tcpPort}`);
     const main = join(ROOT, 'dist', 'apps', node.app, 'main.js');
     const argv = [...(this.lab ? this.lab.execPrefix(node.index) : []), process.execPath, main, ...args];
     const log = openSync(node.logFile, 'a');
-    const child = spawn(argv[0], argv.slice(1), {
+    const child = spawn(defined(argv[0], 'a program to start'), argv.slice(1), {
       cwd: ROOT,
       stdio: ['ignore', log, log],
       env: { ...process.env, NO_COLOR: '1', ...this.env },

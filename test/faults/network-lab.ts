@@ -111,8 +111,9 @@ export class NetworkLab {
   }
 }
 
-function run(argv: string[]): void {
-  execFileSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+function run([file, ...args]: string[]): void {
+  if (file === undefined) throw new Error('no command to run');
+  execFileSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 function tryRun(argv: string[]): boolean {

@@ -26,7 +26,7 @@ export function writeReliabilityReport(results: ScenarioResult[], mode: string):
   const controls = results.filter((r) => r.expectAnomaly !== undefined && !r.skipped);
   for (const r of results) {
     if (r.skipped) continue;
-    operations.total += r.operations.total;
+    operations.total = (operations.total ?? 0) + r.operations.total;
     sum(operations, r.operations.byKindAndOutcome);
     sum(faults, r.faults);
     recoveryMs[r.id] = r.recoveryMs;

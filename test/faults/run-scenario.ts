@@ -4,13 +4,12 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { awaitConvergence, observeRoles } from '../../apps/verify/src/cluster-probe';
-import { finalReads, runRecordedWorkload } from '../../apps/verify/src/recorded-workload';
-import { SeededRandom } from '../../apps/verify/src/seeded-random';
+import { awaitConvergence, finalReads, observeRoles, runRecordedWorkload, SeededRandom } from '@app/workload';
 import { FaultCluster } from './fault-cluster';
 import { FaultTimeline } from './fault-timeline';
 import { NetworkLab } from './network-lab';
 import type { Scenario, ScenarioContext } from './scenario';
+import { defined } from '../support/defined';
 
 const ROOT = resolve(__dirname, '..', '..');
 const NODE_ENV = {
@@ -114,7 +113,7 @@ export async function runScenario(
     await cluster.addNode('leader');
     await cluster.addNode('follower');
     await cluster.addNode('follower');
-    await cluster.start(cluster.nodes[0]);
+    await cluster.start(defined(cluster.nodes[0], 'the first node'));
     await Promise.all(cluster.nodes.slice(1).map((n) => cluster.start(n)));
     await cluster.agreedLeader();
     const trafficEnd = performance.now() + trafficMs;

@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../../apps/verify/src/seeded-random';
+import type { SeededRandom } from '@app/workload';
 import type { FaultCluster, FaultNode } from './fault-cluster';
 import type { FaultTimeline } from './fault-timeline';
 import type { NetworkLab } from './network-lab';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FaultNode } from './fault-cluster';
 import type { Scenario, ScenarioContext } from './scenario';
 import { damageWalTail } from './wal-damage';
+import { defined } from '../support/defined';
 
 async function killAndRestart(ctx: ScenarioContext, node: FaultNode, downMs: number): Promise<void> {
   ctx.timeline.record('kill-9', [node.id]);
@@ -51,7 +52,7 @@ interface HolderLine {
 async function pausedHolder(ctx: ScenarioContext): Promise<void> {
   const resource = new FencedResource();
   const resourceUrl = await resource.start();
-  const nodeUrl = `http://${ctx.cluster.http(ctx.cluster.nodes[0])}`;
+  const nodeUrl = `http://${ctx.cluster.http(defined(ctx.cluster.nodes[0], 'the first node'))}`;
   const lock = `S6-fenced-${ctx.rng.below(1_000_000)}`;
   const holderId = randomUUID();
   const holder = spawn(
@@ -334,7 +335,9 @@ export const SCENARIOS: Scenario[] = [
     needsNamespaces: true,
     async nemesis(ctx) {
       while (ctx.active()) {
-        const [a, b, c] = ctx.cluster.nodes;
+        const a = defined(ctx.cluster.nodes[0], 'node 1');
+        const b = defined(ctx.cluster.nodes[1], 'node 2');
+        const c = defined(ctx.cluster.nodes[2], 'node 3');
         ctx.lab?.partition([a.index], [c.index]);
         ctx.timeline.record('partition', [a.id, c.id], `bridge via ${b.id}`);
         await ctx.pause(5000);

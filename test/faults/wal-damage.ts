@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SeededRandom } from '../../apps/verify/src/seeded-random';
+import type { SeededRandom } from '@app/workload';
 
 /**
  * Damages the tail of a stopped node's WAL the way a crash mid-write can: zeros from a

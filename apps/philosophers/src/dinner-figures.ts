@@ -1,9 +1,11 @@
+import { elementAt } from './element-at';
+
 /** Nearest-rank percentile of `values` (0 when empty). */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+  return elementAt(sorted, Math.min(sorted.length, Math.max(1, rank)) - 1, 'value');
 }
 
 /** Jain's fairness index (sum x)^2 / (n * sum x^2): 1 when all are equal, 1/n when one gets all. */
@@ -25,6 +27,8 @@ export function maxMinRatio(values: readonly number[]): number {
 export function longestGap(instants: readonly number[], fromMs: number, toMs: number): number {
   const points = [fromMs, ...instants.filter((t) => t >= fromMs && t <= toMs).sort((a, b) => a - b), toMs];
   let longest = 0;
-  for (let k = 1; k < points.length; k++) longest = Math.max(longest, points[k] - points[k - 1]);
+  for (let k = 1; k < points.length; k++) {
+    longest = Math.max(longest, elementAt(points, k, 'instant') - elementAt(points, k - 1, 'instant'));
+  }
   return longest;
 }

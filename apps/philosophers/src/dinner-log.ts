@@ -1,5 +1,6 @@
 import type { MealCounts, TakenFork } from './ipc-messages';
 import type { MealRecord } from './meal-record';
+import { elementAt } from './element-at';
 
 /** A fork grant as the table heard of it, on its clock. */
 export interface ForkGrant {
@@ -53,13 +54,13 @@ export class DinnerLog {
 
   took(philosopher: number, taken: TakenFork, atMs: number): void {
     this.forkHolder[taken.fork] = philosopher;
-    this.forkWaitsMs[taken.fork].push(taken.waitMs);
+    elementAt(this.forkWaitsMs, taken.fork, 'fork').push(taken.waitMs);
     this.grants.push({ fork: taken.fork, philosopher, atMs });
   }
 
   released(philosopher: number, fork: number, holdMs: number): void {
     if (this.forkHolder[fork] === philosopher) this.forkHolder[fork] = null;
-    this.forkHoldsMs[fork].push(holdMs);
+    elementAt(this.forkHoldsMs, fork, 'fork').push(holdMs);
   }
 
   startMeal(philosopher: number, forks: TakenFork[], node: string, atMs: number): void {
@@ -77,18 +78,18 @@ export class DinnerLog {
   }
 
   endMeal(philosopher: number, atMs: number): void {
-    const meal = this.open[philosopher];
+    const meal = elementAt(this.open, philosopher, 'philosopher');
     if (meal === null) return;
     meal.endMs = atMs;
     meal.finished = true;
     this.open[philosopher] = null;
-    this.counts[philosopher]++;
+    this.counts[philosopher] = elementAt(this.counts, philosopher, 'philosopher') + 1;
   }
 
   /** The philosopher's process is gone: a meal it was eating ends now, unfinished. */
   leave(philosopher: number, atMs: number): void {
     this.seated[philosopher] = false;
-    const meal = this.open[philosopher];
+    const meal = elementAt(this.open, philosopher, 'philosopher');
     if (meal !== null) meal.endMs = atMs;
     this.open[philosopher] = null;
   }

@@ -4,6 +4,7 @@ import type { FaultReport } from './fault-report';
 import { forkLockName } from './fork-names';
 import { checkHistory } from './history-check';
 import type { HistoryVerdict } from './history-check';
+import { elementAt } from './element-at';
 
 export interface ForkFigures {
   name: string;
@@ -62,15 +63,20 @@ function round(value: number, digits: number): number {
 }
 
 function forkFigures(log: DinnerLog, runId: string): ForkFigures[] {
-  return log.forkHoldsMs.map((holds, fork) => ({
+  return log.forkHoldsMs.map((holds, fork) => forkFigure(log, runId, holds, fork));
+}
+
+function forkFigure(log: DinnerLog, runId: string, holds: readonly number[], fork: number): ForkFigures {
+  const waits = elementAt(log.forkWaitsMs, fork, 'fork');
+  return {
     name: forkLockName(runId, fork),
     meals: log.meals.filter((m) => m.finished && m.forks.some((f) => f.fork === fork)).length,
     holdMs: { p50: round(percentile(holds, 50), 1), p99: round(percentile(holds, 99), 1) },
     waitMs: {
-      p50: round(percentile(log.forkWaitsMs[fork], 50), 1),
-      p99: round(percentile(log.forkWaitsMs[fork], 99), 1),
+      p50: round(percentile(waits, 50), 1),
+      p99: round(percentile(waits, 99), 1),
     },
-  }));
+  };
 }
 
 /** Who never stops eating for long: the longest gap between a philosopher's meal starts while seated. */

@@ -9,6 +9,7 @@ import type { PhilosopherMessage } from './ipc-messages';
 import { PhilosopherSeats } from './philosopher-seats';
 import type { Seat } from './philosopher-seats';
 import type { TableOptions } from './table-options';
+import { elementAt } from './element-at';
 
 const READY_TIMEOUT_MS = 60_000;
 /** How long the table looks for an eating philosopher to kill before taking any. */
@@ -221,7 +222,7 @@ export class DinnerTable {
   private async killNode(): Promise<void> {
     const killer = this.nodeKiller!;
     const leaderId = await killer.leaderId();
-    const node = killer.nodes.find((n) => n.id === leaderId) ?? killer.nodes[0];
+    const node = killer.nodes.find((n) => n.id === leaderId) ?? elementAt(killer.nodes, 0, 'node');
     const fault: KillNodeFault = {
       type: 'kill-node',
       node: node.id,

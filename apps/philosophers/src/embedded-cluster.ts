@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port';
+import { elementAt } from './element-at';
 
 const SIZE = 3;
 const READY_TIMEOUT_MS = 60_000;
@@ -118,7 +119,7 @@ export class EmbeddedCluster {
         httpPort: await draw(),
       });
     }
-    const join0 = `127.0.0.1:${layout[0].port}`;
+    const join0 = `127.0.0.1:${elementAt(layout, 0, 'node').port}`;
     for (const node of layout) {
       const args = ['--id', node.id, '--host', '127.0.0.1', '--port', String(node.port)];
       args.push('--http-port', String(node.httpPort), '--data-dir', join(this.dir, node.id));

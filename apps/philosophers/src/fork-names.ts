@@ -1,3 +1,5 @@
+import { elementAt } from './element-at';
+
 /** Philosopher i eats with forks i and i+1 (mod n). */
 export function forksOf(philosopher: number, philosophers: number): [number, number] {
   return [philosopher, (philosopher + 1) % philosophers];
@@ -40,5 +42,8 @@ export function neighboursOf(philosopher: number, philosophers: number): number[
  * times than any neighbour still at the table.
  */
 export function mayEat(philosopher: number, meals: readonly number[], seated: readonly boolean[]): boolean {
-  return neighboursOf(philosopher, meals.length).every((n) => !seated[n] || meals[philosopher] <= meals[n]);
+  const own = elementAt(meals, philosopher, 'philosopher');
+  return neighboursOf(philosopher, meals.length).every(
+    (n) => !seated[n] || own <= elementAt(meals, n, 'philosopher'),
+  );
 }

@@ -32,8 +32,8 @@ describe('checkHistory', () => {
     const overlapping = meal(1, 3, [10, 11], 35, 45);
     const verdict = checkHistory([...clean, overlapping], 3);
     expect(verdict.overlaps).toHaveLength(1);
-    expect(verdict.overlaps[0].first.philosopher).toBe(0);
-    expect(verdict.overlaps[0].second).toBe(overlapping);
+    expect(verdict.overlaps[0]?.first.philosopher).toBe(0);
+    expect(verdict.overlaps[0]?.second).toBe(overlapping);
     expect(verdict.tokenRegressions).toEqual([]);
   });
 
@@ -54,7 +54,7 @@ describe('checkHistory', () => {
     expect(verdict.overlaps).toEqual([]);
     expect(verdict.tokenRegressions).toHaveLength(1);
     expect(verdict.tokenRegressions[0]).toMatchObject({ fork: 2, earlierToken: 6, laterToken: 3 });
-    expect(verdict.tokenRegressions[0].later).toBe(stale);
+    expect(verdict.tokenRegressions[0]?.later).toBe(stale);
   });
 
   it('catches a token that did not grow (the same grant used twice)', () => {

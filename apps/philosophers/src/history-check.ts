@@ -1,4 +1,5 @@
 import type { MealRecord } from './meal-record';
+import { elementAt } from './element-at';
 
 /** Two neighbours ate at overlapping times: the forks did not exclude each other. */
 export interface Overlap {
@@ -60,7 +61,7 @@ function tokenRegressions(meals: readonly MealRecord[]): TokenRegression[] {
       .filter((use): use is { meal: MealRecord; token: number } => use.token !== undefined)
       .sort((x, y) => byStart(x.meal, y.meal));
     for (let k = 1; k < uses.length; k++) {
-      const [earlier, later] = [uses[k - 1], uses[k]];
+      const [earlier, later] = [elementAt(uses, k - 1, 'use'), elementAt(uses, k, 'use')];
       if (later.token > earlier.token) continue;
       found.push({
         fork,

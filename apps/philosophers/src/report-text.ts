@@ -1,5 +1,6 @@
 import type { DinnerSummary } from './dinner-summary';
 import type { FaultReport } from './fault-report';
+import { elementAt } from './element-at';
 
 const BAR_WIDTH = 40;
 
@@ -23,7 +24,7 @@ function mealsTable(s: DinnerSummary): string[] {
     const label = `P${p}`.padEnd(11);
     const mark = killed ? '  (killed)' : '';
     lines.push(
-      `${label}  ${s.nodes[p].padEnd(nodeWidth)}  ${String(count).padStart(5)}  ${bar(count, max)}${mark}`,
+      `${label}  ${elementAt(s.nodes, p, 'node').padEnd(nodeWidth)}  ${String(count).padStart(5)}  ${bar(count, max)}${mark}`,
     );
   });
   return lines;

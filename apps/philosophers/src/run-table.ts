@@ -16,7 +16,9 @@ export const EXIT_INTERRUPTED = 130;
 
 /** The script of this program; philosophers are the same script started with `--role philosopher`. */
 function ownScript(): string {
-  return resolve(process.argv[1]);
+  const script = process.argv[1];
+  if (script === undefined) throw new Error('node was started without a script');
+  return resolve(script);
 }
 
 /** The project folder: this bundle is dist/apps/philosophers/main.js under it. */

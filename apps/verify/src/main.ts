@@ -2,8 +2,7 @@ import { analyzeRun, parseHistory } from '@app/history-checker';
 import type { FinalLockState, HistoryRecord } from '@app/history-checker';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { awaitConvergence, observeRoles } from './cluster-probe';
-import { finalReads, runRecordedWorkload } from './recorded-workload';
+import { awaitConvergence, finalReads, observeRoles, runRecordedWorkload } from '@app/workload';
 import { parseVerifyOptions } from './verify-options';
 import { formatVerifyReport } from './verify-report';
 

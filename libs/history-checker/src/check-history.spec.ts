@@ -1,6 +1,7 @@
 import { checkHistory, describeOperation } from './check-history';
 import { h } from './history-builder.spec-helper';
 import type { LockOperation } from './operation';
+import { defined } from '../../../test/support/defined';
 
 const U = Infinity;
 
@@ -31,7 +32,7 @@ describe('checkHistory (per-lock linearizability)', () => {
     const result = checkHistory(ops);
     expect(result.verdict).toBe('illegal');
     expect(result.firstIllegal?.key).toBe('x');
-    expect(result.firstIllegal?.stuckAt.id).toBe(ops[1].id);
+    expect(result.firstIllegal?.stuckAt.id).toBe(defined(ops[1], 'the second grant').id);
   });
 
   it('catches two concurrent grants to different clients', () => {
@@ -53,7 +54,7 @@ describe('checkHistory (per-lock linearizability)', () => {
     ];
     const result = checkHistory(ops);
     expect(result.verdict).toBe('illegal');
-    expect(result.firstIllegal?.stuckAt.id).toBe(ops[3].id);
+    expect(result.firstIllegal?.stuckAt.id).toBe(defined(ops[3], 'the fourth operation').id);
     expect(result.firstIllegal?.longestPrefix.map((o) => o.id)).toEqual(ops.slice(0, 3).map((o) => o.id));
   });
 

@@ -112,10 +112,12 @@ export function monotonicReads(reads: readonly FollowerRead[]): string[] {
     let cursor = 0;
     for (const read of [...list].sort((a, b) => a.call - b.call)) {
       // highest = the largest index among reads that returned before this one was called
-      while (cursor < byReturn.length && byReturn[cursor].ret < read.call) {
-        if (highest === null || byReturn[cursor].appliedIndex > highest.appliedIndex)
-          highest = byReturn[cursor];
-        cursor++;
+      for (
+        let done = byReturn[cursor];
+        done !== undefined && done.ret < read.call;
+        done = byReturn[++cursor]
+      ) {
+        if (highest === null || done.appliedIndex > highest.appliedIndex) highest = done;
       }
       if (highest !== null && read.appliedIndex < highest.appliedIndex) {
         violations.push(

@@ -36,9 +36,12 @@ export function tokenViolations(ops: readonly LockOperation[]): string[] {
     let cursor = 0;
     let highest: AckedGrant | null = null;
     for (const g of byCall) {
-      while (cursor < byRet.length && byRet[cursor].op.ret < g.op.call) {
-        if (highest === null || byRet[cursor].token > highest.token) highest = byRet[cursor];
-        cursor++;
+      for (
+        let acked = byRet[cursor];
+        acked !== undefined && acked.op.ret < g.op.call;
+        acked = byRet[++cursor]
+      ) {
+        if (highest === null || acked.token > highest.token) highest = acked;
       }
       if (highest !== null && g.token < highest.token) {
         violations.push(

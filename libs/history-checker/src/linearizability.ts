@@ -1,6 +1,7 @@
 import { INITIAL_LOCK_STATE, stateSetKey, stepLockStates } from './lock-model';
 import type { LockModelState } from './lock-model';
 import type { LockOperation } from './operation';
+import { elementAt } from './element-at';
 
 export type Verdict = 'ok' | 'illegal' | 'unknown';
 
@@ -99,7 +100,7 @@ export function checkPartition(ops: readonly LockOperation[], maxSteps = 2_000_0
   while (head.next !== null && entry !== null) {
     if (++steps > maxSteps) return { verdict: 'unknown', steps, longestPrefix: [], stuckAt: null };
     if (entry.isCall) {
-      const next = stepLockStates(states, ops[entry.op]);
+      const next = stepLockStates(states, elementAt(ops, entry.op, 'operation'));
       const withOp = linearized | (1n << BigInt(entry.op));
       if (next.length > 0 && explored.addIfNew(withOp, next)) {
         stack.push({ call: entry, states });
@@ -120,8 +121,8 @@ export function checkPartition(ops: readonly LockOperation[], maxSteps = 2_000_0
       return {
         verdict: 'illegal',
         steps,
-        longestPrefix: best.prefix.map((i) => ops[i]),
-        stuckAt: ops[best.stuck],
+        longestPrefix: best.prefix.map((i) => elementAt(ops, i, 'operation')),
+        stuckAt: elementAt(ops, best.stuck, 'operation'),
       };
     }
     states = top.states;

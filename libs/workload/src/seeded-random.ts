@@ -1,3 +1,5 @@
+import { elementAt } from './element-at';
+
 /** A small seeded generator (mulberry32), so a workload's choices follow its seed. */
 export class SeededRandom {
   private state: number;
@@ -21,6 +23,6 @@ export class SeededRandom {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
+    return elementAt(items, this.below(items.length), 'item to pick');
   }
 }

@@ -39,13 +39,13 @@ export async function awaitConvergence(
   timeoutMs: number,
 ): Promise<{ snapshots: NodeSnapshot[]; converged: boolean }> {
   const until = performance.now() + deadlineMs;
-  let snapshots: NodeSnapshot[] = [];
   for (;;) {
     const taken = await Promise.all(servers.map((s) => snapshot(s, timeoutMs)));
-    snapshots = taken.filter((s): s is NodeSnapshot => s !== null);
-    const agreed = snapshots.every(
-      (s) => s.appliedIndex === snapshots[0].appliedIndex && s.locks === snapshots[0].locks,
-    );
+    const snapshots = taken.filter((s): s is NodeSnapshot => s !== null);
+    const first = snapshots[0];
+    const agreed =
+      first === undefined ||
+      snapshots.every((s) => s.appliedIndex === first.appliedIndex && s.locks === first.locks);
     if (snapshots.length === servers.length && agreed) return { snapshots, converged: true };
     if (performance.now() > until) return { snapshots, converged: false };
     await new Promise((done) => setTimeout(done, 200));

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { performLockCall } from './http-lock-call';
 import type { LockCall } from './http-lock-call';
 import { SeededRandom } from './seeded-random';
+import { elementAt } from './element-at';
 
 export interface WorkloadOptions {
   /** HTTP host:port of every node */
@@ -50,7 +51,9 @@ export async function runRecordedWorkload(options: WorkloadOptions): Promise<His
     const held = new Set<string>();
     let n = 0;
     while (!stop()) {
-      const node = pinned ? options.servers[i % options.servers.length] : rng.pick(options.servers);
+      const node = pinned
+        ? elementAt(options.servers, i % options.servers.length, 'server')
+        : rng.pick(options.servers);
       // A client that holds a lock lets it go soon, so that locks change hands often.
       const key = held.size > 0 && rng.below(2) === 0 ? rng.pick([...held]) : rng.pick(options.keys);
       const call =
@@ -80,7 +83,7 @@ export async function finalReads(
   const records: HistoryRecord[] = [];
   for (const key of keys) {
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const node = servers[attempt % servers.length];
+      const node = elementAt(servers, attempt % servers.length, 'server');
       const call: LockCall = {
         opId: `final-${key}-${attempt}`,
         client: 'final',
