@@ -184,14 +184,9 @@ export class RaftNode<C> {
 
   /** The driver persisted, sent and applied `ready`. */
   advance(ready: Ready<C>): void {
-    for (let i = ready.entries.length - 1; i >= 0; i--) {
-      const entry = ready.entries[i];
-      // A later truncation may have replaced what this Ready wrote (section 5.3).
-      if (this.log.termAt(entry.index) === entry.term) {
-        this.persistedIndex = Math.max(this.persistedIndex, entry.index);
-        break;
-      }
-    }
+    // A later truncation may have replaced what this Ready wrote (section 5.3).
+    const persisted = ready.entries.findLast((entry) => this.log.termAt(entry.index) === entry.term);
+    if (persisted) this.persistedIndex = Math.max(this.persistedIndex, persisted.index);
     const lastApplied = ready.committedEntries.at(-1);
     if (lastApplied) this.appliedIndex = lastApplied.index;
     if (this.role === 'leader') this.maybeCommit();
@@ -428,8 +423,7 @@ export class RaftNode<C> {
 
   /** Appends what we lack; truncates our suffix at the first conflicting term. */
   private appendFromLeader(entries: LogEntry<C>[]): void {
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
+    for (const [i, entry] of entries.entries()) {
       const ourTerm = this.log.termAt(entry.index);
       if (ourTerm === entry.term) continue;
       if (ourTerm !== undefined) {
@@ -663,7 +657,8 @@ export class RaftNode<C> {
     assert(prevLogTerm !== undefined, `nextIndex ${progress.nextIndex} past the log of ${to}`);
     const entries = this.log.slice(progress.nextIndex, prevLogIndex + this.config.maxEntriesPerMessage);
     // While probing, one message at a time; while streaming, assume delivery.
-    if (!progress.probing && entries.length > 0) progress.nextIndex = entries[entries.length - 1].index + 1;
+    const lastSent = entries.at(-1);
+    if (!progress.probing && lastSent) progress.nextIndex = lastSent.index + 1;
     this.send({
       type: 'appendEntries',
       from: this.id,
@@ -817,8 +812,7 @@ export class RaftNode<C> {
 /** A well-formed AppendEntries carries contiguous entries right after prevLogIndex. */
 function entriesFollow<C>(message: AppendEntriesMessage<C>): boolean {
   let previousTerm = message.prevLogTerm;
-  for (let i = 0; i < message.entries.length; i++) {
-    const entry = message.entries[i];
+  for (const [i, entry] of message.entries.entries()) {
     if (
       entry.index !== message.prevLogIndex + 1 + i ||
       entry.term < previousTerm ||
