@@ -6,3 +6,5 @@ export * from './lock-table';
 export * from './due-expirations';
 export * from './constant-time-equal';
 export * from './client-requests';
+export * from './session-leases';
+export * from './lock-state-machine';

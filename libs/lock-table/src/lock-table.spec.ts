@@ -1,4 +1,5 @@
 import { SeededRandom } from '@app/replicated-log';
+import { defined } from '../../../test/support/defined';
 import type { LockCommand } from './lock-command';
 import type { LockOutcome } from './lock-outcome';
 import type { LockState } from './lock-state';
@@ -145,8 +146,8 @@ describe('LockTable against a naive Map model', () => {
       for (let step = 0; step < 200; step++) {
         // Gaps in the index stand for noop and membership entries between commands.
         index += random.next() < 0.2 ? random.intBetween(2, 4) : 1;
-        const name = names[random.intBetween(0, names.length - 1)];
-        const client = clients[random.intBetween(0, clients.length - 1)];
+        const name = defined(names[random.intBetween(0, names.length - 1)], 'a lock name');
+        const client = defined(clients[random.intBetween(0, clients.length - 1)], 'a client');
         const command = random.next() < 0.55 ? preempt(name, client) : release(name, client);
         const where = `run ${run}, step ${step}, index ${index}, ${JSON.stringify(command)}`;
         const outcome = table.apply(index, command);
@@ -234,14 +235,14 @@ describe('LockTable waiting preempts', () => {
     const due = dueExpirations(table.expiryState(), 1_000, () => false);
     expect(due).toHaveLength(1);
     table.apply(3, wait('c2', 1_000), 500);
-    const { outcome, events } = table.applyEntry(4, 1_000, due[0]);
+    const { outcome, events } = table.applyEntry(4, 1_000, defined(due[0], 'the due expiry'));
     expect({ outcome, events }).toEqual({ outcome: { type: 'noChange' }, events: [] });
     expect(table.waitingCount('a')).toBe(1);
 
     // The expiry decided for the new deadline does remove it.
     const later = dueExpirations(table.expiryState(), 1_500, () => false);
     expect(later).toHaveLength(1);
-    expect(table.applyEntry(5, 1_500, later[0]).events).toEqual([
+    expect(table.applyEntry(5, 1_500, defined(later[0], 'the later expiry')).events).toEqual([
       { type: 'waiterLeft', name: 'a', waiterId: 2, reason: 'timedOut' },
     ]);
     expect(table.waitingCount('a')).toBe(0);

@@ -2,11 +2,12 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { randomInt } from 'node:crypto';
 import { FileDurableStorage, openStorageIdentity } from '@app/wal';
 import {
-  LockTable,
-  dueExpirations,
+  LockStateMachine,
+  type AppliedEntry,
   type LockCommand,
   type LockEvent,
   type LockOutcome,
+  type LockTable,
 } from '@app/lock-table';
 import {
   RaftNode,
@@ -31,7 +32,6 @@ import { PendingProposals, type ProposalSettlement } from './pending-proposals';
 import { raftConfigFromOptions } from './raft-config-from-options';
 import { LeaderLease } from './leader-lease';
 import { unsafeTestSwitches } from './unsafe-test-switches';
-import { SessionLeases } from './session-leases';
 import { timedStorage, type PersistObserver } from './timed-storage';
 
 /** How often the leader looks for locks, waiters and sessions whose time is up. */
@@ -52,9 +52,8 @@ export class ReplicaService
   implements OnModuleInit, OnApplicationShutdown, EntryApplier<LockCommand>, ReadStateListener
 {
   private readonly logger = new Logger(ReplicaService.name);
-  private readonly lockTable = new LockTable({
-    unsafeIgnoreOwnerOnRelease: unsafeTestSwitches().has('ignore-owner-on-release'),
-  });
+  /** the lock table, session leases and expiry scan: the same state machine the simulator runs */
+  private readonly machine: LockStateMachine;
   private readonly pending = new PendingProposals();
   private node!: RaftNode<LockCommand>;
   private storage!: FileDurableStorage<LockCommand>;
@@ -63,10 +62,7 @@ export class ReplicaService
   private ticker: NodeJS.Timeout | null = null;
   /** this data directory's identity, recorded in the membership when the node joins */
   private storageId = '';
-  private readonly leases: SessionLeases;
   private readonly leaderLease: LeaderLease;
-  /** expiries proposed and not yet applied, so each is proposed once */
-  private readonly expiriesInFlight = new Set<string>();
   private ticks = 0;
   private readRequests = 0;
   private readonly pendingReads = new Map<number, (index: number | null) => void>();
@@ -78,7 +74,9 @@ export class ReplicaService
     private readonly appliedEntries: AppliedEntriesPublisher,
   ) {
     // A deposed leader steps down within an election timeout of losing its majority.
-    this.leases = new SessionLeases(options.electionTimeoutMaxMs);
+    this.machine = new LockStateMachine(options.electionTimeoutMaxMs, {
+      unsafeIgnoreOwnerOnRelease: unsafeTestSwitches().has('ignore-owner-on-release'),
+    });
     this.leaderLease = new LeaderLease(
       options.electionTimeoutMinMs,
       () => performance.now(),
@@ -158,18 +156,12 @@ export class ReplicaService
     const term = this.node.status().term;
     if (!(await this.leaderLease.confirm(term)) || this.node.status().term !== term)
       return { type: 'unavailable', reason: 'leadership not confirmed by a majority in time; retry' };
-    const session = this.lockTable.session(sessionId);
-    const nowMs = performance.now();
-    this.leases.observeTerm(this.node.status().term);
-    if (!session || this.leases.lastKeepAlive(sessionId, nowMs) + session.ttlMs <= nowMs)
-      return { type: 'notFound' };
-    this.leases.touch(sessionId, nowMs);
-    return { type: 'alive', ttlMs: session.ttlMs };
+    return this.machine.keepAlive(sessionId, performance.now(), term);
   }
 
   /** Read access for the leader's answers (who holds a lock a waiter gave up on). */
   get table(): Pick<LockTable, 'ownerOf' | 'hasSession' | 'waitingCount'> {
-    return this.lockTable;
+    return this.machine.table;
   }
 
   async changeMembership(members: Member[]): Promise<ProposalResult | { type: 'membershipChangePending' }> {
@@ -185,27 +177,23 @@ export class ReplicaService
 
   /** EntryApplier: called by the ReadyProcessor with committed entries in order. */
   apply(entries: LogEntry<LockCommand>[]): void {
-    for (const entry of entries) {
-      let outcome: LockOutcome | null = null;
-      let events: readonly LockEvent[] = [];
-      if (entry.body.type === 'command') {
-        const command = entry.body.command;
-        ({ outcome, events } = this.lockTable.applyEntry(entry.index, entry.leaderTimeMs, command));
-        this.appliedEntries.publish(
-          new LockProposedEvent(entry.index, entry.term, command, outcome, events, entry.leaderTimeMs),
+    this.machine.apply(entries, (applied) => this.afterApply(applied));
+  }
+
+  /** The read model sees an entry before its proposer is answered (read-your-writes). */
+  private afterApply({ entry, command, outcome, events }: AppliedEntry): void {
+    if (command !== null && outcome !== null) {
+      this.appliedEntries.publish(
+        new LockProposedEvent(entry.index, entry.term, command, outcome, events, entry.leaderTimeMs),
+      );
+    } else {
+      this.appliedEntries.publish(new LogAdvancedEvent(entry.index));
+      if (entry.body.type === 'membership')
+        this.logger.log(
+          `membership at ${entry.index}: ${entry.body.members.map((m) => (m.learner === true ? `${m.id} (learner)` : m.id)).join(', ')}`,
         );
-        if (command.type === 'closeSession' || command.type === 'expireSession')
-          this.leases.forget(command.sessionId);
-      } else {
-        this.lockTable.skip(entry.index);
-        this.appliedEntries.publish(new LogAdvancedEvent(entry.index));
-        if (entry.body.type === 'membership')
-          this.logger.log(
-            `membership at ${entry.index}: ${entry.body.members.map((m) => (m.learner === true ? `${m.id} (learner)` : m.id)).join(', ')}`,
-          );
-      }
-      this.pending.applied(entry, outcome, events);
     }
+    this.pending.applied(entry, outcome, events);
   }
 
   /**
@@ -289,23 +277,8 @@ export class ReplicaService
   /** The leader alone decides that time is up, with its clock, through the log. */
   private proposeDueExpiries(): void {
     if (!this.node.isCurrentLeader) return;
-    const wallNowMs = Date.now();
-    const monotonicNowMs = performance.now();
-    this.leases.observeTerm(this.node.status().term);
-    // Lock TTLs and wait deadlines were stamped with the leader's clock in the log;
-    // session leases are this leader's own, on its monotonic clock.
-    const due = dueExpirations(
-      this.lockTable.expiryState(),
-      wallNowMs,
-      (session) =>
-        this.leases.lastKeepAlive(session.sessionId, monotonicNowMs) + session.ttlMs <= monotonicNowMs,
-    );
-    for (const command of due) {
-      const key = JSON.stringify(command);
-      if (this.expiriesInFlight.has(key)) continue;
-      this.expiriesInFlight.add(key);
-      void this.propose(command).then(() => this.expiriesInFlight.delete(key));
-    }
+    const due = this.machine.dueExpiries(Date.now(), performance.now(), this.node.status().term);
+    for (const command of due) void this.propose(command).then(() => this.machine.expirySettled(command));
   }
 
   private step(input: Parameters<RaftNode<LockCommand>['step']>[0]): StepResult {

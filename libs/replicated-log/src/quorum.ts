@@ -1,3 +1,4 @@
+import { assert } from './assert';
 import type { LogIndex } from './ids';
 
 /** The smallest number of members that forms a majority. */
@@ -12,5 +13,7 @@ export function majorityOf(memberCount: number): number {
 export function quorumMatchIndex(matchIndexes: readonly LogIndex[]): LogIndex {
   if (matchIndexes.length === 0) return 0;
   const sorted = [...matchIndexes].sort((a, b) => b - a);
-  return sorted[majorityOf(sorted.length) - 1];
+  const index = sorted[majorityOf(sorted.length) - 1];
+  assert(index !== undefined, 'a majority larger than the membership');
+  return index;
 }

@@ -1,3 +1,4 @@
+import { defined } from '../../../test/support/defined';
 import type { DurableStorage, PersistRequest } from './driver/durable-storage';
 import { ReadyProcessor } from './driver/ready-processor';
 import type { HardState } from './hard-state';
@@ -109,8 +110,9 @@ class Harness {
     const node = this.node(id);
     const ready = node.ready();
     const disk = this.disks.get(id)!;
-    if (ready.entries.length > 0) {
-      disk.entries.length = ready.entries[0].index - 1;
+    const [first] = ready.entries;
+    if (first !== undefined) {
+      disk.entries.length = first.index - 1;
       disk.entries.push(...ready.entries);
     }
     if (ready.hardState) disk.hardState = ready.hardState;
@@ -240,8 +242,10 @@ function appendEntries(
   return { type: 'appendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
 }
 
-function repliesIn(ready: Ready<Cmd>, type: PeerMessage<Cmd>['type']): PeerMessage<Cmd>[] {
-  return ready.messages.filter((m) => m.type === type);
+type MessageOf<T extends PeerMessage<Cmd>['type']> = Extract<PeerMessage<Cmd>, { type: T }>;
+
+function repliesIn<T extends PeerMessage<Cmd>['type']>(ready: Ready<Cmd>, type: T): MessageOf<T>[] {
+  return ready.messages.filter((m): m is MessageOf<T> => m.type === type);
 }
 
 describe('RaftNode: leader election (§5.2)', () => {
@@ -364,8 +368,8 @@ describe('RaftNode: leader election (§5.2)', () => {
       const h = new Harness();
       const voter = h.add('n3', { log, hardState: { term: 3 } });
       voter.step({ type: 'receive', message: requestVote('n1', 'n3', 4, lastLogIndex, lastLogTerm) });
-      const reply = repliesIn(voter.ready(), 'requestVoteReply')[0];
-      expect({ name, granted: reply.type === 'requestVoteReply' && reply.granted }).toEqual({
+      const reply = defined(repliesIn(voter.ready(), 'requestVoteReply')[0], 'a vote reply');
+      expect({ name, granted: reply.granted }).toEqual({
         name,
         granted,
       });
@@ -404,7 +408,7 @@ describe('RaftNode: leader election (§5.2)', () => {
     h.cycle('n2');
     h.inFlight = [];
     n2.step({ type: 'receive', message: appendEntries('n1', 'n2', 2, 2, 2, [], 2) });
-    const answer = repliesIn(h.cycle('n2'), 'appendEntriesReply')[0];
+    const answer = defined(repliesIn(h.cycle('n2'), 'appendEntriesReply')[0], 'the answer');
     expect(answer).toMatchObject({ to: 'n1', term: 9, success: false });
     h.node('n1').step({ type: 'receive', message: answer });
     expect(h.node('n1').status()).toMatchObject({ role: 'follower', term: 9 });
@@ -587,7 +591,8 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
       expect.objectContaining({ success: true, matchIndex: 3 }),
     ]);
     h.inFlight = [];
-    n1.step({ type: 'receive', message: repliesIn(followerReady, 'appendEntriesReply')[0] });
+    const ack = defined(repliesIn(followerReady, 'appendEntriesReply')[0], 'the acknowledgement');
+    n1.step({ type: 'receive', message: ack });
     expect(n1.status().commitIndex).toBe(2);
     n1.advance(ready);
     expect(n1.status().commitIndex).toBe(3);
@@ -871,12 +876,12 @@ describe('RaftNode: a member that comes back with an empty data directory', () =
     const n1 = h.node('n1');
     propose(n1, 'a');
     h.settle();
-    expect(n1.status().progress.n3.matchIndex).toBe(3);
+    expect(n1.status().progress.n3?.matchIndex).toBe(3);
 
     wipe(h, 'n3');
     h.partition(['n1', 'n3'], ['n2']);
     h.tickFor(['n1', 'n3'], 2 * HEARTBEAT);
-    expect(n1.status().progress.n3.matchIndex).toBe(0);
+    expect(n1.status().progress.n3?.matchIndex).toBe(0);
     const b = propose(n1, 'b');
     h.tickFor(['n1', 'n3'], MIN_TIMEOUT - 2 * HEARTBEAT - 1);
     // Only n1 holds b for sure: it must stay uncommitted.

@@ -17,20 +17,13 @@ import type { RaftConfig } from './raft-config';
 import { RaftLog } from './raft-log';
 import type { Random } from './random';
 import type { ReadState, Ready } from './ready';
+import { LeaderState, type PendingRead, type PreVoteRound, type Role, type RoleState } from './role-state';
 import type { StepResult } from './step-result';
+
+export type { Role } from './role-state';
 
 /** how many full AppendEntries messages may be unacknowledged per follower */
 const MAX_MESSAGES_IN_FLIGHT = 4;
-
-export type Role = 'follower' | 'candidate' | 'leader';
-
-interface PendingRead {
-  requestId: number;
-  /** null until this leader has committed an entry of its own term */
-  index: LogIndex | null;
-  seq: number;
-  acks: Set<NodeId>;
-}
 
 export interface RaftStatus {
   id: NodeId;
@@ -55,7 +48,9 @@ export interface RaftStatus {
 export class RaftNode<C> {
   readonly id: NodeId;
   private readonly log = new RaftLog<C>();
-  private role: Role = 'follower';
+  /** the role, with the state that lives only as long as it does */
+  private state: RoleState = { role: 'follower' };
+  private preVote: PreVoteRound | null = null;
   private term: Term = 0;
   private votedFor: NodeId | null = null;
   private leaderId: NodeId | null = null;
@@ -73,24 +68,11 @@ export class RaftNode<C> {
   /** the driver's wall clock as of the last input; only used to stamp entries */
   private leaderClockMs = 0;
   private electionElapsedTicks = 0;
-  private heartbeatElapsedTicks = 0;
   /** ticks since this node started; the leader's clock for check-quorum */
   private tickCount = 0;
-  /** the first index of this leader's term: once applied, its state machine is current */
-  private termStartIndex: LogIndex = 0;
   private randomizedElectionTimeoutTicks: number;
-  private votesGranted = new Set<NodeId>();
-  /** a pre-vote round is under way (thesis 9.6); the term has not moved yet */
-  private preVoting = false;
-  private preVotesGranted = new Set<NodeId>();
-  /** the leader's commitIndex moved and followers have not been told yet */
-  private commitNewsPending = false;
-  /** ReadIndex rounds waiting for a majority's confirmation (thesis 6.4) */
-  private pendingReads: PendingRead[] = [];
-  private readSeq = 0;
+  /** confirmed reads, handed out in the next Ready (they outlive a step-down) */
   private readStates: ReadState[] = [];
-  private readRoundPending = false;
-  private progress = new Map<NodeId, FollowerProgress>();
 
   constructor(
     private readonly config: RaftConfig,
@@ -144,20 +126,25 @@ export class RaftNode<C> {
   }
 
   hasReady(): boolean {
+    const leader = this.leaderState();
     return (
       this.messages.length > 0 ||
       this.readStates.length > 0 ||
       this.log.lastIndex > this.handedOutIndex ||
       this.commitIndex > this.applyHandedOutIndex ||
       this.hardStateChanged() ||
-      (this.role === 'leader' && (this.commitNewsPending || this.readRoundPending || this.hasUnsentEntries()))
+      (leader !== null &&
+        (leader.commitNewsPending || leader.readRoundPending || this.hasUnsentEntries(leader)))
     );
   }
 
   ready(): Ready<C> {
-    if (this.role === 'leader' && this.readRoundPending) this.broadcastHeartbeat();
-    this.readRoundPending = false;
-    if (this.role === 'leader') this.streamEntries();
+    const leader = this.leaderState();
+    if (leader !== null) {
+      if (leader.readRoundPending) this.broadcastHeartbeat(leader);
+      leader.readRoundPending = false;
+      this.streamEntries(leader);
+    }
     const entries = this.log.slice(this.handedOutIndex + 1, this.log.lastIndex);
     this.handedOutIndex = this.log.lastIndex;
     const hardState = this.hardStateChanged() ? this.hardState() : null;
@@ -184,22 +171,19 @@ export class RaftNode<C> {
 
   /** The driver persisted, sent and applied `ready`. */
   advance(ready: Ready<C>): void {
-    for (let i = ready.entries.length - 1; i >= 0; i--) {
-      const entry = ready.entries[i];
-      // A later truncation may have replaced what this Ready wrote (section 5.3).
-      if (this.log.termAt(entry.index) === entry.term) {
-        this.persistedIndex = Math.max(this.persistedIndex, entry.index);
-        break;
-      }
-    }
+    // A later truncation may have replaced what this Ready wrote (section 5.3).
+    const persisted = ready.entries.findLast((entry) => this.log.termAt(entry.index) === entry.term);
+    if (persisted) this.persistedIndex = Math.max(this.persistedIndex, persisted.index);
     const lastApplied = ready.committedEntries.at(-1);
     if (lastApplied) this.appliedIndex = lastApplied.index;
-    if (this.role === 'leader') this.maybeCommit();
+    const leader = this.leaderState();
+    if (leader !== null) this.maybeCommit(leader);
   }
 
   status(): RaftStatus {
     const progress: RaftStatus['progress'] = {};
-    for (const [id, p] of this.progress) progress[id] = { matchIndex: p.matchIndex, nextIndex: p.nextIndex };
+    for (const [id, p] of this.leaderState()?.progress ?? [])
+      progress[id] = { matchIndex: p.matchIndex, nextIndex: p.nextIndex };
     return {
       id: this.id,
       role: this.role,
@@ -229,7 +213,8 @@ export class RaftNode<C> {
    * be behind, section 5.4.2 and thesis 6.4).
    */
   get isCurrentLeader(): boolean {
-    return this.role === 'leader' && this.appliedIndex >= this.termStartIndex;
+    const leader = this.leaderState();
+    return leader !== null && this.appliedIndex >= leader.termStartIndex;
   }
 
   get isLeader(): boolean {
@@ -252,17 +237,27 @@ export class RaftNode<C> {
 
   // --- inputs ---------------------------------------------------------------------
 
+  private get role(): Role {
+    return this.state.role;
+  }
+
+  /** The leader's own state, or null on a follower or candidate. */
+  private leaderState(): LeaderState | null {
+    return this.state.role === 'leader' ? this.state.leader : null;
+  }
+
   private tick(): void {
     this.tickCount++;
     this.electionElapsedTicks++;
-    if (this.role === 'leader') {
-      this.heartbeatElapsedTicks++;
-      if (this.heartbeatElapsedTicks >= this.config.heartbeatIntervalTicks) {
-        this.heartbeatElapsedTicks = 0;
-        this.broadcastHeartbeat();
+    const leader = this.leaderState();
+    if (leader !== null) {
+      leader.heartbeatElapsedTicks++;
+      if (leader.heartbeatElapsedTicks >= this.config.heartbeatIntervalTicks) {
+        leader.heartbeatElapsedTicks = 0;
+        this.broadcastHeartbeat(leader);
       }
-      this.checkQuorum();
-      if (this.role === 'leader') this.promoteCaughtUpLearner();
+      this.checkQuorum(leader);
+      if (this.state.role === 'leader') this.promoteCaughtUpLearner(leader);
       return;
     }
     if (this.electionElapsedTicks >= this.randomizedElectionTimeoutTicks && this.isSelfVoter()) {
@@ -294,22 +289,23 @@ export class RaftNode<C> {
    * know the latest commit index, so the read waits for its noop to commit.
    */
   private readIndex(requestId: number): StepResult {
-    if (this.role !== 'leader') return { type: 'notLeader', leaderId: this.leaderId };
-    const read: PendingRead = { requestId, index: null, seq: ++this.readSeq, acks: new Set([this.id]) };
+    const leader = this.leaderState();
+    if (leader === null) return { type: 'notLeader', leaderId: this.leaderId };
+    const read: PendingRead = { requestId, index: null, seq: ++leader.readSeq, acks: new Set([this.id]) };
     if (this.log.termAt(this.commitIndex) === this.term) read.index = this.commitIndex;
-    this.pendingReads.push(read);
-    this.confirmReads(this.id, read.seq);
+    leader.pendingReads.push(read);
+    this.confirmReads(leader, this.id, read.seq);
     // One heartbeat round per Ready confirms every read that arrived meanwhile.
-    if (this.pendingReads.length > 0) this.readRoundPending = true;
+    if (leader.pendingReads.length > 0) leader.readRoundPending = true;
     return { type: 'accepted' };
   }
 
   /** A member answered a round at or after `seq`: it still follows us in this term. */
-  private confirmReads(from: NodeId, seq: number): void {
+  private confirmReads(leader: LeaderState, from: NodeId, seq: number): void {
     if (!this.isVoter(from)) return;
     const majority = this.majority();
     const waiting: PendingRead[] = [];
-    for (const read of this.pendingReads) {
+    for (const read of leader.pendingReads) {
       if (read.seq <= seq) read.acks.add(from);
       let voters = 0;
       for (const id of read.acks) if (this.isVoter(id)) voters++;
@@ -317,7 +313,7 @@ export class RaftNode<C> {
         this.readStates.push({ requestId: read.requestId, index: read.index });
       else waiting.push(read);
     }
-    this.pendingReads = waiting;
+    leader.pendingReads = waiting;
   }
 
   private receive(message: PeerMessage<C>): void {
@@ -391,7 +387,7 @@ export class RaftNode<C> {
     if (this.role !== 'follower') this.becomeFollower(this.term, message.from);
     this.leaderId = message.from;
     this.electionElapsedTicks = 0;
-    this.preVoting = false;
+    this.preVote = null;
     const reply = (success: boolean, matchIndex: LogIndex, lastLogIndex: LogIndex) =>
       this.send({
         type: 'appendEntriesReply',
@@ -428,8 +424,7 @@ export class RaftNode<C> {
 
   /** Appends what we lack; truncates our suffix at the first conflicting term. */
   private appendFromLeader(entries: LogEntry<C>[]): void {
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
+    for (const [i, entry] of entries.entries()) {
       const ourTerm = this.log.termAt(entry.index);
       if (ourTerm === entry.term) continue;
       if (ourTerm !== undefined) {
@@ -472,9 +467,9 @@ export class RaftNode<C> {
   private startPreVote(): void {
     this.leaderId = null;
     this.resetElectionTimer();
-    this.preVoting = true;
-    this.preVotesGranted = new Set([this.id]);
-    if (this.preVotesGranted.size >= this.majority()) return this.campaign();
+    const round: PreVoteRound = { granted: new Set([this.id]) };
+    this.preVote = round;
+    if (round.granted.size >= this.majority()) return this.campaign();
     for (const member of votersOf(this.members)) {
       if (member.id === this.id) continue;
       this.send({
@@ -507,25 +502,26 @@ export class RaftNode<C> {
   }
 
   private handlePreVoteReply(message: RequestVoteReplyMessage): void {
-    if (!this.preVoting || this.role === 'leader') return;
+    const round = this.preVote;
+    if (round === null || this.role === 'leader') return;
     if (!message.granted) {
       if (message.term > this.term) this.becomeFollower(message.term, null);
       return;
     }
     if (message.term !== this.term + 1 || !this.countsFrom(message.from, message.storageId)) return;
-    this.preVotesGranted.add(message.from);
-    if (this.preVotesGranted.size >= this.majority()) this.campaign();
+    round.granted.add(message.from);
+    if (round.granted.size >= this.majority()) this.campaign();
   }
 
   private campaign(): void {
-    this.preVoting = false;
-    this.role = 'candidate';
+    this.preVote = null;
+    const votes = new Set([this.id]);
+    this.state = { role: 'candidate', votes };
     this.term++;
     this.votedFor = this.id;
     this.leaderId = null;
     this.resetElectionTimer();
-    this.votesGranted = new Set([this.id]);
-    if (this.votesGranted.size >= this.majority()) return this.becomeLeader();
+    if (votes.size >= this.majority()) return this.becomeLeader();
     for (const member of votersOf(this.members)) {
       if (member.id === this.id) continue;
       this.send({
@@ -540,45 +536,47 @@ export class RaftNode<C> {
   }
 
   private handleRequestVoteReply(message: RequestVoteReplyMessage): void {
-    if (this.role !== 'candidate' || !message.granted) return;
+    if (this.state.role !== 'candidate' || !message.granted) return;
     if (!this.countsFrom(message.from, message.storageId)) return;
-    this.votesGranted.add(message.from);
-    if (this.votesGranted.size >= this.majority()) this.becomeLeader();
+    const { votes } = this.state;
+    votes.add(message.from);
+    if (votes.size >= this.majority()) this.becomeLeader();
   }
 
   // --- leader side ------------------------------------------------------------------
 
   private becomeLeader(): void {
-    this.preVoting = false;
-    this.role = 'leader';
+    this.preVote = null;
     this.leaderId = this.id;
-    this.heartbeatElapsedTicks = 0;
     this.electionElapsedTicks = 0;
-    this.progress = new Map();
-    for (const member of this.members) {
-      if (member.id !== this.id)
-        this.progress.set(member.id, newFollowerProgress(this.log.lastIndex, this.tickCount));
-    }
+    // Followers are probed from just past our log as it was before our noop (figure 2).
+    const lastIndexBefore = this.log.lastIndex;
     // Section 5.4.2: earlier terms' entries commit only through one of our own term.
     if (this.log.lastTerm !== this.term) this.appendOwn({ type: 'noop' }, this.leaderClockMs);
-    this.termStartIndex = this.log.lastIndex;
-    this.broadcastHeartbeat();
+    const leader = new LeaderState(this.log.lastIndex);
+    for (const member of this.members) {
+      if (member.id !== this.id)
+        leader.progress.set(member.id, newFollowerProgress(lastIndexBefore, this.tickCount));
+    }
+    this.state = { role: 'leader', leader };
+    this.broadcastHeartbeat(leader);
   }
 
   private handleAppendEntriesReply(message: AppendEntriesReplyMessage): void {
-    const progress = this.progress.get(message.from);
-    if (this.role !== 'leader' || !progress) return;
+    const leader = this.leaderState();
+    const progress = leader?.progress.get(message.from);
+    if (leader === null || progress === undefined) return;
     // No follower can hold more than we sent; such a reply is forged or corrupt.
     if (message.matchIndex > this.log.lastIndex || message.lastLogIndex < -1) return;
     if (!this.hasRecordedStorage(message.from, message.storageId)) return this.forgetStorage(progress);
     progress.lastHeardTick = this.tickCount;
-    if (message.readSeq !== undefined && this.pendingReads.length > 0)
-      this.confirmReads(message.from, message.readSeq);
+    if (message.readSeq !== undefined && leader.pendingReads.length > 0)
+      this.confirmReads(leader, message.from, message.readSeq);
     if (message.success) {
       if (message.matchIndex > progress.matchIndex) progress.matchIndex = message.matchIndex;
       progress.nextIndex = Math.max(progress.nextIndex, progress.matchIndex + 1);
       progress.probing = false;
-      this.maybeCommit();
+      this.maybeCommit(leader);
       return;
     }
     // A rejection of a message older than what the follower has since matched, or of a
@@ -591,12 +589,12 @@ export class RaftNode<C> {
     const retryFrom = Math.min(rejected, message.lastLogIndex + 1);
     progress.nextIndex = Math.max(progress.matchIndex + 1, retryFrom, 1);
     progress.probing = true;
-    this.sendAppend(message.from, progress);
+    this.sendAppend(leader, message.from, progress);
   }
 
-  private maybeCommit(): void {
+  private maybeCommit(leader: LeaderState): void {
     const matchIndexes = votersOf(this.members).map((m) =>
-      m.id === this.id ? this.persistedIndex : (this.progress.get(m.id)?.matchIndex ?? 0),
+      m.id === this.id ? this.persistedIndex : (leader.progress.get(m.id)?.matchIndex ?? 0),
     );
     const candidate = this.config.unsafeCommitWithoutQuorum
       ? this.persistedIndex
@@ -604,9 +602,9 @@ export class RaftNode<C> {
     // Section 5.4.2: count replicas only for entries of the current term.
     if (candidate > this.commitIndex && this.log.termAt(candidate) === this.term) {
       this.commitIndex = candidate;
-      this.commitNewsPending = this.progress.size > 0;
-      for (const read of this.pendingReads) if (read.index === null) read.index = candidate;
-      if (this.pendingReads.length > 0) this.confirmReads(this.id, this.readSeq);
+      leader.commitNewsPending = leader.progress.size > 0;
+      for (const read of leader.pendingReads) if (read.index === null) read.index = candidate;
+      if (leader.pendingReads.length > 0) this.confirmReads(leader, this.id, leader.readSeq);
       // Thesis 4.2.2: a leader removed from the membership leads until that change commits.
       if (!this.isVoter(this.id)) this.becomeFollower(this.term, null);
     }
@@ -617,9 +615,9 @@ export class RaftNode<C> {
    * timeout steps down: by then the others may have elected someone else, and it must
    * not go on answering as leader. While it hears from a majority it holds its lease.
    */
-  private checkQuorum(): void {
+  private checkQuorum(leader: LeaderState): void {
     let active = this.isSelfVoter() ? 1 : 0;
-    for (const [id, progress] of this.progress) {
+    for (const [id, progress] of leader.progress) {
       if (this.isVoter(id) && this.tickCount - progress.lastHeardTick < this.config.electionTimeoutMinTicks)
         active++;
     }
@@ -627,8 +625,8 @@ export class RaftNode<C> {
     this.electionElapsedTicks = 0;
   }
 
-  private broadcastHeartbeat(): void {
-    for (const [id, progress] of this.progress) this.sendAppend(id, progress);
+  private broadcastHeartbeat(leader: LeaderState): void {
+    for (const [id, progress] of leader.progress) this.sendAppend(leader, id, progress);
   }
 
   /**
@@ -636,16 +634,16 @@ export class RaftNode<C> {
    * commit index moved, streaming followers hear it now rather than at the next
    * heartbeat, so they apply (and answer their clients) without waiting.
    */
-  private streamEntries(): void {
-    for (const [id, progress] of this.progress) {
-      if (this.canStream(progress) || (this.commitNewsPending && !progress.probing))
-        this.sendAppend(id, progress);
+  private streamEntries(leader: LeaderState): void {
+    for (const [id, progress] of leader.progress) {
+      if (this.canStream(progress) || (leader.commitNewsPending && !progress.probing))
+        this.sendAppend(leader, id, progress);
     }
-    this.commitNewsPending = false;
+    leader.commitNewsPending = false;
   }
 
-  private hasUnsentEntries(): boolean {
-    for (const progress of this.progress.values()) if (this.canStream(progress)) return true;
+  private hasUnsentEntries(leader: LeaderState): boolean {
+    for (const progress of leader.progress.values()) if (this.canStream(progress)) return true;
     return false;
   }
 
@@ -659,13 +657,14 @@ export class RaftNode<C> {
     );
   }
 
-  private sendAppend(to: NodeId, progress: FollowerProgress): void {
+  private sendAppend(leader: LeaderState, to: NodeId, progress: FollowerProgress): void {
     const prevLogIndex = progress.nextIndex - 1;
     const prevLogTerm = this.log.termAt(prevLogIndex);
     assert(prevLogTerm !== undefined, `nextIndex ${progress.nextIndex} past the log of ${to}`);
     const entries = this.log.slice(progress.nextIndex, prevLogIndex + this.config.maxEntriesPerMessage);
     // While probing, one message at a time; while streaming, assume delivery.
-    if (!progress.probing && entries.length > 0) progress.nextIndex = entries[entries.length - 1].index + 1;
+    const lastSent = entries.at(-1);
+    if (!progress.probing && lastSent) progress.nextIndex = lastSent.index + 1;
     this.send({
       type: 'appendEntries',
       from: this.id,
@@ -675,24 +674,21 @@ export class RaftNode<C> {
       prevLogTerm,
       entries,
       leaderCommit: this.commitIndex,
-      readSeq: this.readSeq,
+      readSeq: leader.readSeq,
     });
   }
 
   // --- shared -----------------------------------------------------------------------
 
   private becomeFollower(term: Term, leaderId: NodeId | null): void {
-    this.preVoting = false;
+    this.preVote = null;
     if (term > this.term) {
       this.term = term;
       this.votedFor = null;
     }
-    this.role = 'follower';
+    // Dropping the leader's state abandons the reads it could not confirm; the driver times them out.
+    this.state = { role: 'follower' };
     this.leaderId = leaderId;
-    this.progress = new Map();
-    this.commitNewsPending = false;
-    // Reads we could not confirm are abandoned; the driver times them out.
-    this.pendingReads = [];
     this.resetElectionTimer();
   }
 
@@ -703,7 +699,8 @@ export class RaftNode<C> {
     if (body.type === 'membership') {
       const before = this.members;
       this.refreshMembers();
-      if (this.role === 'leader') this.trackProgress(before, entry.index);
+      const leader = this.leaderState();
+      if (leader !== null) this.trackProgress(leader, before, entry.index);
     }
     return entry;
   }
@@ -713,17 +710,17 @@ export class RaftNode<C> {
    * progress and are probed at once; a member whose storage changed starts over, since
    * nothing the old storage acknowledged is there any more; removed ones are forgotten.
    */
-  private trackProgress(before: readonly Member[], entryIndex: LogIndex): void {
+  private trackProgress(leader: LeaderState, before: readonly Member[], entryIndex: LogIndex): void {
     for (const member of this.members) {
       if (member.id === this.id) continue;
       const old = before.find((m) => m.id === member.id);
-      if (this.progress.has(member.id) && old?.storageId === member.storageId) continue;
+      if (leader.progress.has(member.id) && old?.storageId === member.storageId) continue;
       const progress = newFollowerProgress(entryIndex - 1, this.tickCount);
-      this.progress.set(member.id, progress);
-      this.sendAppend(member.id, progress);
+      leader.progress.set(member.id, progress);
+      this.sendAppend(leader, member.id, progress);
     }
-    for (const id of [...this.progress.keys()])
-      if (!this.members.some((m) => m.id === id)) this.progress.delete(id);
+    for (const id of [...leader.progress.keys()])
+      if (!this.members.some((m) => m.id === id)) leader.progress.delete(id);
   }
 
   /**
@@ -733,11 +730,11 @@ export class RaftNode<C> {
    * last index, and answered within the last minimum election timeout. One learner per
    * change, under the same one-change-at-a-time rule as any other change.
    */
-  private promoteCaughtUpLearner(): void {
+  private promoteCaughtUpLearner(leader: LeaderState): void {
     if (this.log.latestMembership().index > this.commitIndex) return;
     if (this.log.termAt(this.commitIndex) !== this.term) return;
     const ready = this.members.find((m) => {
-      const progress = this.progress.get(m.id);
+      const progress = leader.progress.get(m.id);
       return (
         !isVoterMember(m) &&
         progress !== undefined &&
@@ -819,8 +816,7 @@ export class RaftNode<C> {
 /** A well-formed AppendEntries carries contiguous entries right after prevLogIndex. */
 function entriesFollow<C>(message: AppendEntriesMessage<C>): boolean {
   let previousTerm = message.prevLogTerm;
-  for (let i = 0; i < message.entries.length; i++) {
-    const entry = message.entries[i];
+  for (const [i, entry] of message.entries.entries()) {
     if (
       entry.index !== message.prevLogIndex + 1 + i ||
       entry.term < previousTerm ||

@@ -17,11 +17,12 @@ export interface ConvergedState {
 export function checkConverged(cluster: SimulatedCluster, expectedMembers: number): ConvergedState {
   check(cluster.upNodes().length === cluster.nodes.length, 'liveness: a node is still down');
   const leaders = cluster.liveLeaders();
+  const [leaderNode] = leaders;
   check(
-    leaders.length === 1,
+    leaderNode !== undefined && leaders.length === 1,
     `liveness: ${leaders.length} leaders after healing (${leaders.map((n) => n.id).join(', ')})`,
   );
-  const leader = leaders[0].raft.status();
+  const leader = leaderNode.raft.status();
   const voters = votersOf(leader.members);
   check(
     voters.length === expectedMembers && leader.members.length === expectedMembers,
@@ -34,7 +35,7 @@ export function checkConverged(cluster: SimulatedCluster, expectedMembers: numbe
       `liveness: ${member.id} is a member with storage ${member.storageId}, but its directory is ${server.storageId}`,
     );
   }
-  const leaderLocks = JSON.stringify(leaders[0].table.list('', 10000));
+  const leaderLocks = JSON.stringify(leaderNode.table.list('', 10000));
   for (const node of cluster.nodes) {
     const status = node.raft.status();
     const where = `liveness: ${node.id} (term ${status.term}, ${status.role})`;
@@ -60,7 +61,7 @@ export function checkConverged(cluster: SimulatedCluster, expectedMembers: numbe
     leaderId: leader.id,
     term: leader.term,
     commitIndex: leader.commitIndex,
-    locksHeld: leaders[0].table.size,
+    locksHeld: leaderNode.table.size,
   };
 }
 

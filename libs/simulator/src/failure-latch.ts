@@ -4,10 +4,10 @@
  * as an unhandled rejection instead of failing the run.
  */
 export class FailureLatch {
-  private first: unknown = null;
+  private first: Error | null = null;
 
   record(error: unknown): void {
-    if (this.first === null) this.first = error;
+    if (this.first === null) this.first = error instanceof Error ? error : new Error(String(error));
   }
 
   /** Runs `fn`, recording (and rethrowing) whatever it throws. */

@@ -1,4 +1,5 @@
 import type { NodeId, Random } from '@app/replicated-log';
+import { pickOne, shuffleInPlace } from './random-choice';
 import type { SimulationOptions } from './simulation-options';
 
 export type FaultAction =
@@ -66,7 +67,7 @@ export class FaultSchedule {
   private startFault(tick: number, cluster: ClusterSnapshot): FaultAction | null {
     const kinds = this.possibleKinds(cluster);
     if (kinds.length === 0) return null;
-    const kind = kinds[this.random.intBetween(0, kinds.length - 1)];
+    const kind = pickOne(this.random, kinds);
     switch (kind) {
       case 'crash':
         return this.crash(tick, cluster, false);
@@ -99,7 +100,7 @@ export class FaultSchedule {
     const leaders = cluster.leaders.filter((id) => !cluster.down.has(id));
     // Leaders are where most of the interesting state is: crash them half the time.
     const pool = leaders.length > 0 && this.random.next() < 0.5 ? leaders : up;
-    const nodeId = pool[this.random.intBetween(0, pool.length - 1)];
+    const nodeId = pickOne(this.random, pool);
     this.restartAt.set(nodeId, tick + this.random.intBetween(5, 150));
     return wipe ? { type: 'crash', nodeId, wipe } : { type: 'crash', nodeId };
   }
@@ -112,10 +113,7 @@ export class FaultSchedule {
       return { type: 'partition', groups: [[leader], this.nodeIds.filter((id) => id !== leader)] };
     }
     const shuffled = [...this.nodeIds];
-    for (let i = shuffled.length - 1; i > 0; i--) {
-      const j = this.random.intBetween(0, i);
-      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-    }
+    shuffleInPlace(this.random, shuffled);
     const cut = this.random.intBetween(1, shuffled.length - 1);
     return { type: 'partition', groups: [shuffled.slice(0, cut), shuffled.slice(cut)] };
   }

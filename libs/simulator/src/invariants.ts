@@ -145,7 +145,7 @@ export class SafetyChecker {
     );
     for (let i = 1; i <= prefix; i++) {
       check(
-        recovered.entries[i - 1].term === this.committedTerms[i - 1],
+        recovered.entries[i - 1]?.term === this.committedTerms[i - 1],
         `${nodeId} restarted with a different committed entry ${i}`,
       );
     }

@@ -1,6 +1,7 @@
 import type { LockCommand } from '@app/lock-table';
 import {
   SeededRandom,
+  assert,
   planJoin,
   planRemoval,
   votersOf,
@@ -16,6 +17,7 @@ import {
 import { FailureLatch } from './failure-latch';
 import { SafetyChecker } from './invariants';
 import { LockWorkload } from './lock-workload';
+import { pickOne } from './random-choice';
 import { SimulatedDisk } from './simulated-disk';
 import { SimulatedNetwork } from './simulated-network';
 import { SimulatedNode, memberOf } from './simulated-node';
@@ -106,7 +108,8 @@ export class SimulatedCluster {
     }
     for (const node of this.nodes) node.start(node.disk.recover(), this.fork());
     if (this.options.mode !== 'static') {
-      const first = this.nodes[0];
+      const [first] = this.nodes;
+      assert(first !== undefined, 'a cluster without nodes');
       this.latch.guard(() => first.raft.bootstrap(first.member, 0));
       first.processor.kick();
     }
@@ -118,12 +121,12 @@ export class SimulatedCluster {
     this.network.setTick(tick);
     const due = this.network.takeDue();
     const crashAt = plan.crash === undefined ? -1 : this.random.intBetween(0, due.length);
-    for (let i = 0; i <= due.length; i++) {
+    for (const [i, message] of due.entries()) {
       if (i === crashAt && plan.crash !== undefined) this.crash(plan.crash, plan.wipe === true);
-      if (i === due.length) break;
-      const node = this.node(due[i].to);
-      if (node.up) await this.input(node, { type: 'receive', message: due[i] });
+      const node = this.node(message.to);
+      if (node.up) await this.input(node, { type: 'receive', message });
     }
+    if (crashAt === due.length && plan.crash !== undefined) this.crash(plan.crash, plan.wipe === true);
     for (const node of this.upNodes()) await this.input(node, { type: 'tick', nowMs: tick * MS_PER_TICK });
     if (plan.joins && tick % JOIN_INTERVAL_TICKS === 0) await this.driveMembership(tick, plan.reconfigure);
     if (plan.proposals) await this.propose(tick);
@@ -192,8 +195,9 @@ export class SimulatedCluster {
       }
     }
     const leaders = this.liveLeaders();
-    if (leaders.length !== 1) return false;
-    const { members, membershipIndex, commitIndex } = leaders[0].raft.status();
+    const [leader] = leaders;
+    if (leader === undefined || leaders.length !== 1) return false;
+    const { members, membershipIndex, commitIndex } = leader.raft.status();
     return (
       membershipIndex <= commitIndex && votersOf(members).length === members.length && members.length >= 3
     );
@@ -263,7 +267,7 @@ export class SimulatedCluster {
       const leaders = this.liveLeaders();
       if (leaders.length === 0) return;
       // With a stale leader around, clients may well be talking to it.
-      const node = leaders[this.random.intBetween(0, leaders.length - 1)];
+      const node = pickOne(this.random, leaders);
       const incarnation = node.incarnation;
       const result = await this.input(node, {
         type: 'propose',
@@ -287,7 +291,7 @@ export class SimulatedCluster {
   private async driveMembership(tick: number, reconfigure: boolean): Promise<void> {
     const leaders = this.liveLeaders();
     if (leaders.length === 0) return;
-    const leader = leaders[this.random.intBetween(0, leaders.length - 1)];
+    const leader = pickOne(this.random, leaders);
     const members = leader.raft.status().members;
     const next = this.repair(members, tick) ?? this.grow(members, reconfigure);
     if (next === null) return;
@@ -326,13 +330,13 @@ export class SimulatedCluster {
     if (churn && this.random.next() < RECONFIG_CHANCE) {
       const voters = votersOf(members).length;
       const remove = outside.length === 0 || (voters > MIN_MEMBERS && this.random.next() < 0.5);
-      if (!remove)
-        return changeOf(planJoin(members, outside[this.random.intBetween(0, outside.length - 1)].member));
-      const victim = members[this.random.intBetween(0, members.length - 1)];
+      if (!remove) return changeOf(planJoin(members, pickOne(this.random, outside).member));
+      const victim = pickOne(this.random, members);
       if (victim.learner !== true && voters <= MIN_MEMBERS) return null;
       return changeOf(planRemoval(members, victim.id));
     }
-    if (!churn && outside.length > 0) return changeOf(planJoin(members, outside[0].member));
+    const [nextOutside] = outside;
+    if (!churn && nextOutside !== undefined) return changeOf(planJoin(members, nextOutside.member));
     return null;
   }
 

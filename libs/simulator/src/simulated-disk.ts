@@ -49,7 +49,8 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
       entries: request.entries,
       mustSync: request.mustSync,
     });
-    if (write.entries.length > 0) this.writtenLastIndex = write.entries[write.entries.length - 1].index;
+    const lastWritten = write.entries.at(-1);
+    if (lastWritten) this.writtenLastIndex = lastWritten.index;
     this.writes++;
     this.unsynced.push(write);
     if (!this.deferred) {
@@ -112,8 +113,8 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
 
   /** The same rule as libs/wal's assertAppendable: no gap, contiguous indexes. */
   private checkAppendable(entries: LogEntry<C>[]): void {
-    if (entries.length === 0) return;
-    const first = entries[0].index;
+    const first = entries[0]?.index;
+    if (first === undefined) return;
     check(
       first >= 1 && first <= this.writtenLastIndex + 1,
       `${this.nodeId} disk: entries start at ${first} but the log ends at ${this.writtenLastIndex}`,
@@ -134,9 +135,10 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
   /** Folds the first `count` unsynced writes into the durable state, in order. */
   private flush(count: number): void {
     for (const write of this.unsynced.slice(0, count)) {
-      if (write.entries.length > 0) {
+      const first = write.entries[0];
+      if (first !== undefined) {
         // A batch starting at i replaces the log from i on, as the real WAL's replay does.
-        this.durable.entries.length = write.entries[0].index - 1;
+        this.durable.entries.length = first.index - 1;
         for (const entry of write.entries) this.durable.entries.push(entry);
       }
       if (write.hardState !== null) this.durable.hardState = write.hardState;

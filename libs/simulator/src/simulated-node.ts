@@ -1,4 +1,4 @@
-import { LockTable, type LockCommand, type LockOutcome } from '@app/lock-table';
+import { LockStateMachine, type AppliedEntry, type LockCommand, type LockTable } from '@app/lock-table';
 import {
   RaftNode,
   ReadyProcessor,
@@ -18,6 +18,9 @@ import type { NodeView, SafetyChecker } from './invariants';
 import type { SimulatedDisk } from './simulated-disk';
 import type { SimulatedNetwork } from './simulated-network';
 import { check } from './simulation-failure';
+
+/** The simulated leader's session grace; sessions are not in the workload yet, so it never matters. */
+const SESSION_GRACE_MS = 300;
 
 /** A server's membership record; every data directory a server gets is a new storage. */
 export function memberOf(id: NodeId, storageId: string): Member {
@@ -59,7 +62,8 @@ export interface NodeContext {
 
 /**
  * One simulated server: a disk that outlives crashes, and per incarnation a RaftNode,
- * its ReadyProcessor and a LockTable that applies committed entries from index 1.
+ * its ReadyProcessor and the node's own LockStateMachine, which applies committed
+ * entries from index 1.
  */
 export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
   incarnation = 0;
@@ -68,7 +72,7 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
   up = true;
   raft!: RaftNode<LockCommand>;
   processor!: ReadyProcessor<LockCommand>;
-  table!: LockTable;
+  machine!: LockStateMachine;
 
   constructor(
     readonly id: NodeId,
@@ -81,6 +85,10 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
     return `${this.id}-s${this.wipes}`;
   }
 
+  get table(): LockTable {
+    return this.machine.table;
+  }
+
   get member(): Member {
     return memberOf(this.id, this.storageId);
   }
@@ -91,7 +99,7 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
     this.up = true;
     this.context.network.setDown(this.id, false);
     this.raft = new LatchedRaftNode(this.config(this.storageId), random, recovered, this.context.latch);
-    this.table = new LockTable();
+    this.machine = new LockStateMachine(SESSION_GRACE_MS);
     const network = { send: (message: PeerMessage<LockCommand>) => this.send(message) };
     const storage = {
       persist: (request: PersistRequest<LockCommand>) =>
@@ -114,24 +122,18 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
   }
 
   apply(entries: LogEntry<LockCommand>[]): void {
-    this.context.latch.guard(() => {
-      for (const entry of entries) {
-        let outcome: LockOutcome | null = null;
-        if (entry.body.type === 'command') {
-          const { command } = entry.body;
-          // The table sees time only as the leader's clock stamped on the entry.
-          outcome = this.table.apply(entry.index, command, entry.leaderTimeMs);
-          check(
-            command.type === 'preempt' || command.type === 'release',
-            `${this.id}: the workload never sends ${command.type}`,
-          );
-          this.context.checker.locks.onOutcome(this.id, this.incarnation, entry.index, command, outcome);
-        } else {
-          this.table.skip(entry.index);
-        }
-        this.context.checker.onApply(this.id, this.incarnation, entry, outcome);
-      }
-    });
+    this.context.latch.guard(() => this.machine.apply(entries, (applied) => this.check(applied)));
+  }
+
+  private check({ entry, command, outcome }: AppliedEntry): void {
+    if (command !== null && outcome !== null) {
+      check(
+        command.type === 'preempt' || command.type === 'release',
+        `${this.id}: the workload never sends ${command.type}`,
+      );
+      this.context.checker.locks.onOutcome(this.id, this.incarnation, entry.index, command, outcome);
+    }
+    this.context.checker.onApply(this.id, this.incarnation, entry, outcome);
   }
 
   private send(message: PeerMessage<LockCommand>): void {

@@ -1,4 +1,5 @@
 import { SeededRandom } from '@app/replicated-log';
+import { pickOne } from './random-choice';
 
 /**
  * join: n1 bootstraps alone and the others join one at a time; static: every server starts
@@ -114,7 +115,7 @@ export function deriveOptions(input: SimulationInput): SimulationOptions {
     ticks: input.ticks,
     livenessTicks: input.livenessTicks ?? 500,
     nodes: pick(input.nodes, random.next() < 0.3 ? 5 : 3),
-    mode: pick<ClusterMode>(input.mode, (['join', 'static', 'reconfig'] as const)[random.intBetween(0, 2)]),
+    mode: pick<ClusterMode>(input.mode, pickOne(random, ['join', 'static', 'reconfig'] as const)),
     faults,
     network: {
       minDelayTicks: 1,
@@ -131,6 +132,6 @@ export function deriveOptions(input: SimulationInput): SimulationOptions {
     electionTimeoutMinTicks: 15,
     electionTimeoutMaxTicks: 30,
     // Small batches make a new leader replicate old-term entries apart from its noop (section 5.4.2).
-    maxEntriesPerMessage: pick(input.maxEntriesPerMessage, [2, 8, 8, 256][random.intBetween(0, 3)]),
+    maxEntriesPerMessage: pick(input.maxEntriesPerMessage, pickOne(random, [2, 8, 8, 256])),
   };
 }

@@ -7,6 +7,7 @@ import type { HardState, LogEntry, PersistRequest } from '@app/replicated-log';
 import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
 import { WalCorruptionError } from './wal-corruption.error';
 import { encodeRecord } from './wal-record';
+import { flipBits } from '../test/flip-bits';
 
 type Cmd = { op: string };
 
@@ -154,7 +155,7 @@ describe('FileDurableStorage', () => {
       request({ hardState: { term: 1, votedFor: 'n1', commitIndex: 1 } }),
     );
     const data = fs.readFileSync(walPath);
-    data[12] ^= 0x20; // inside the first record's payload
+    flipBits(data, 12, 0x20); // inside the first record's payload
     fs.writeFileSync(walPath, data);
 
     const opening = open();

@@ -5,11 +5,12 @@ import type { WalRecord } from './wal-record';
 /**
  * The rule every `entries` record obeys: it starts at or below `lastIndex + 1` (it may
  * overwrite a suffix, never leave a gap) and its indexes are contiguous. Checked before
- * writing as well as on replay, so a bug cannot write a log that fails to load.
+ * writing as well as on replay, so a bug cannot write a log that fails to load. Returns
+ * the index the record starts at.
  */
-export function assertAppendable<C>(entries: LogEntry<C>[], lastIndex: LogIndex, where: string): void {
-  assert(entries.length > 0, `${where}: empty entries record`);
-  const first = entries[0].index;
+export function assertAppendable<C>(entries: LogEntry<C>[], lastIndex: LogIndex, where: string): LogIndex {
+  const first = entries[0]?.index;
+  assert(first !== undefined, `${where}: empty entries record`);
   assert(
     first >= 1 && first <= lastIndex + 1,
     `${where}: entries start at index ${first}, but the log ends at ${lastIndex}`,
@@ -20,6 +21,7 @@ export function assertAppendable<C>(entries: LogEntry<C>[], lastIndex: LogIndex,
       `${where}: entry index ${entry.index} at position ${i} breaks the run starting at ${first}`,
     );
   });
+  return first;
 }
 
 /**
@@ -50,8 +52,7 @@ export function rebuildLog<C>(records: WalRecord<C>[]): RecoveredState<C> {
 }
 
 function appendRecord<C>(entries: LogEntry<C>[], appended: LogEntry<C>[], where: string): void {
-  assertAppendable(appended, entries.length, where);
-  entries.length = appended[0].index - 1;
+  entries.length = assertAppendable(appended, entries.length, where) - 1;
   // A loop, not push(...spread): a big batch would overflow the argument stack.
   for (const entry of appended) entries.push(entry);
 }

@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import type { LogEntry } from '@app/replicated-log';
 import { MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, decodeRecordAt, encodeRecord } from './wal-record';
 import type { WalRecord } from './wal-record';
+import { flipBits } from '../test/flip-bits';
 
 const entry = (index: number, term: number): LogEntry<string> => ({
   index,
@@ -72,7 +73,7 @@ describe('wal-record', () => {
 
   it('reports a flipped payload byte as a checksum mismatch', () => {
     const bytes = encodeRecord<string>({ t: 'entries', entries: [entry(1, 1)] });
-    bytes[RECORD_HEADER_BYTES + 3] ^= 0xff;
+    flipBits(bytes, RECORD_HEADER_BYTES + 3, 0xff);
     expect(decodeRecordAt(bytes, 0)).toEqual({ kind: 'checksumMismatch', end: bytes.length });
   });
 

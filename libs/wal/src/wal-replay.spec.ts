@@ -1,5 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { LogEntry } from '@app/replicated-log';
+import { defined } from '../../../test/support/defined';
+import { flipBits } from '../test/flip-bits';
 import { WalCorruptionError } from './wal-corruption.error';
 import { RECORD_HEADER_BYTES, encodeRecord } from './wal-record';
 import type { WalRecord } from './wal-record';
@@ -19,7 +21,7 @@ const records: WalRecord<string>[] = [
 ];
 const encoded = records.map((record) => encodeRecord(record));
 const whole = Buffer.concat(encoded);
-const lastStart = whole.length - encoded[2].length;
+const lastStart = whole.length - defined(encoded[2], 'the last record').length;
 
 function corruptionOf(data: Buffer): WalCorruptionError {
   try {
@@ -52,7 +54,7 @@ describe('replayWal', () => {
 
   it('treats a checksum failure in the last record as a torn tail', () => {
     const data = Buffer.from(whole);
-    data[data.length - 2] ^= 0x01;
+    flipBits(data, data.length - 2, 0x01);
     const replay = replayWal(PATH, data);
     expect(replay.records).toEqual(records.slice(0, 2));
     expect(replay.validLength).toBe(lastStart);
@@ -69,8 +71,8 @@ describe('replayWal', () => {
 
   it('refuses a checksum failure followed by more records, naming file and offset', () => {
     const data = Buffer.from(whole);
-    const offset = encoded[0].length;
-    data[offset + RECORD_HEADER_BYTES + 1] ^= 0x01;
+    const offset = defined(encoded[0], 'the first record').length;
+    flipBits(data, offset + RECORD_HEADER_BYTES + 1, 0x01);
     const error = corruptionOf(data);
     expect(error.offset).toBe(offset);
     expect(error.path).toBe(PATH);
@@ -109,7 +111,7 @@ describe('replayWal: a corrupt length in the middle', () => {
     );
     const data = Buffer.concat(records);
     // Make the second record's length run past the end of the file.
-    data.writeUInt32BE(0x00ffffff, records[0].length);
+    data.writeUInt32BE(0x00ffffff, defined(records[0], 'the first record').length);
     expect(() => replayWal('/data/wal.log', data)).toThrow(/corrupt at byte offset/);
   });
 });
