@@ -28,15 +28,17 @@ export function parsePrometheusText(text: string): PromExposition {
     if (line === '') return;
     const comment = COMMENT.exec(line);
     if (comment) {
-      if (comment[1] === 'TYPE' && !TYPES.has(comment[3])) throw new Error(`line ${i + 1}: bad type ${line}`);
-      if (comment[1] === 'TYPE') types.set(comment[2], comment[3]);
+      const [, kind, family = '', type = ''] = comment;
+      if (kind === 'TYPE' && !TYPES.has(type)) throw new Error(`line ${i + 1}: bad type ${line}`);
+      if (kind === 'TYPE') types.set(family, type);
       return;
     }
     const sample = SAMPLE.exec(line);
     if (!sample) throw new Error(`line ${i + 1} is not Prometheus text: ${line}`);
-    const family = familyOf(sample[1], types);
+    const [, name = '', , labels = '', value] = sample;
+    const family = familyOf(name, types);
     if (!family) throw new Error(`line ${i + 1}: sample of an undeclared family: ${line}`);
-    samples.push({ name: sample[1], labels: parseLabels(sample[3] ?? '', i), value: Number(sample[4]) });
+    samples.push({ name, labels: parseLabels(labels, i), value: Number(value) });
   });
   checkBucketsCumulative(samples);
   return { types, samples };
@@ -55,7 +57,8 @@ function parseLabels(text: string, line: number): Record<string, string> {
   while (LABEL.lastIndex < text.length) {
     const match = LABEL.exec(text);
     if (!match) throw new Error(`line ${line + 1}: malformed labels {${text}}`);
-    labels[match[1]] = match[2];
+    const [, key = '', labelValue = ''] = match;
+    labels[key] = labelValue;
   }
   return labels;
 }

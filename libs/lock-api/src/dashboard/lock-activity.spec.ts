@@ -1,5 +1,6 @@
 import { LockTable, type LockCommand } from '@app/lock-table';
 import { LockActivity, type ActivityDelta } from './lock-activity';
+import { defined } from '../../../../test/support/defined';
 
 const A = 'a0000000-0000-4000-8000-000000000001';
 const B = 'b0000000-0000-4000-8000-000000000002';
@@ -32,7 +33,9 @@ describe('LockActivity', () => {
       grantedAtMs: 1000,
       expiresAtMs: 6000,
     });
-    expect(lock.waiters.map((w) => [w.clientId, w.queuedAtMs, w.deadlineMs])).toEqual([
+    expect(
+      defined(lock, 'the held lock').waiters.map((w) => [w.clientId, w.queuedAtMs, w.deadlineMs]),
+    ).toEqual([
       [B, 1100, 4100],
       [C, 1200, 5200],
     ]);
@@ -48,7 +51,7 @@ describe('LockActivity', () => {
     expect(delta).toMatchObject({ grants: 1, releases: 1, holdMs: [500], waitMs: [400] });
     const [lock] = activity.page(0, 10, '').locks;
     expect(lock).toMatchObject({ owner: B, fencingToken: 4, grantedAtMs: 1500, expiresAtMs: 3500 });
-    expect(lock.waiters.map((w) => w.clientId)).toEqual([C]);
+    expect(defined(lock, 'the held lock').waiters.map((w) => w.clientId)).toEqual([C]);
     expect(activity.recent(3).map((f) => [f.type, f.owner])).toEqual([
       ['granted', B],
       ['released', A],
@@ -72,7 +75,7 @@ describe('LockActivity', () => {
     apply({ type: 'preempt', name: 'y', clientId: B, waitMs: 50 }, 1010);
     expect(activity.sessionCount).toBe(1);
     apply({ type: 'expireWaiter', waiterId: 4 }, 1100);
-    expect(activity.page(0, 10, 'y').locks[0].waiters).toEqual([]);
+    expect(defined(activity.page(0, 10, 'y').locks[0], 'lock y').waiters).toEqual([]);
     expect(apply({ type: 'expireLock', name: 'z', fencingToken: 3 }, 1200).expiries).toEqual({
       lockTtl: 1,
       session: 0,

@@ -135,7 +135,7 @@ export class ClusterWatcher implements OnApplicationBootstrap, OnApplicationShut
     );
     const before = JSON.stringify([...this.peerViews]);
     this.peerViews.clear();
-    others.forEach((member, i) => this.peerViews.set(member.id, views[i]));
+    others.forEach((member, i) => this.peerViews.set(member.id, views[i] ?? null));
     if (JSON.stringify([...this.peerViews]) !== before) this.changes.changed();
   }
 }

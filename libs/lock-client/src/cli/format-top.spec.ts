@@ -1,6 +1,7 @@
 import type { ClusterStatus, LockActivityResponse } from '@app/protocol';
 import { formatStatusTable, formatTop } from './format-top';
 import { humanDuration } from './text-table';
+import { defined } from '../../test/defined';
 
 const ME = '2b1f7f3e-0c56-5d0a-9a57-3f7d2c1e8b40';
 const OTHER = '9d3c1a0e-7b2f-5e4d-8c6a-1f0e2d3c4b5a';
@@ -103,7 +104,7 @@ describe('formatTop', () => {
       'n2 (follower, term 3, leader n1)  commit 40  applied 40  |  held 1  waiting 2  sessions 0',
     );
     expect(lines[2]).toMatch(/^LOCK\s+GRANTS\s+HOLDER\s+TOKEN\s+HELD FOR\s+WAITING\s+HOLD AVG/);
-    expect(lines[3].split(/\s{2,}/)).toEqual([
+    expect(defined(lines[3], 'the first lock row').split(/\s{2,}/)).toEqual([
       'ledger',
       '12',
       'you',
@@ -115,10 +116,24 @@ describe('formatTop', () => {
       '200 ms',
       '300 ms',
     ]);
-    expect(lines[4].split(/\s{2,}/)).toEqual(['report', '1', '-', '-', '-', '0', '1m 5s', '1m 5s', '-', '-']);
-    expect(formatTop({ ...response, busiest: [{ ...response.busiest[0], owner: OTHER }] }, ME)).toContain(
-      OTHER.slice(0, 8),
-    );
+    expect(defined(lines[4], 'the second lock row').split(/\s{2,}/)).toEqual([
+      'report',
+      '1',
+      '-',
+      '-',
+      '-',
+      '0',
+      '1m 5s',
+      '1m 5s',
+      '-',
+      '-',
+    ]);
+    expect(
+      formatTop(
+        { ...response, busiest: [{ ...defined(response.busiest[0], 'a busy lock'), owner: OTHER }] },
+        ME,
+      ),
+    ).toContain(OTHER.slice(0, 8));
   });
 
   it('says so when nothing was granted yet', () => {

@@ -86,7 +86,7 @@ function parseTop(rest: readonly string[]): ParsedCommand {
   let intervalMs: number | undefined;
   const flag = words.findIndex((w) => w === '--interval' || w.startsWith('--interval='));
   if (flag >= 0) {
-    const [word] = words.splice(flag, 1);
+    const word = words.splice(flag, 1)[0] ?? '';
     const value = word.includes('=') ? word.slice(word.indexOf('=') + 1) : words.splice(flag, 1)[0];
     const ms = value === undefined ? null : parseMs(value, TOP_INTERVAL_MIN_MS, TOP_INTERVAL_MAX_MS);
     if (ms === null)
@@ -97,7 +97,8 @@ function parseTop(rest: readonly string[]): ParsedCommand {
   }
   if (words.length > 1 || words.some((w) => w.startsWith('--')))
     return usage('top takes at most N and --interval MS');
-  const limit = words.length === 0 ? undefined : parseMs(words[0], 1, TOP_MAX_LIMIT);
+  const [count] = words;
+  const limit = count === undefined ? undefined : parseMs(count, 1, TOP_MAX_LIMIT);
   if (limit === null) return usage(`top N must be a whole number from 1 to ${TOP_MAX_LIMIT}`);
   return {
     ok: true,
