@@ -11,7 +11,10 @@ export interface PromExposition {
 }
 
 const COMMENT = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/;
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.e+-]+|NaN|[+-]Inf)( -?\d+)?$/;
+// Values parse as Go's ParseFloat does (Prometheus' own parser): NaN and Inf in any case, as
+// prom-client writes `Nan` for a gauge that has no samples yet.
+const SAMPLE =
+  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|[+-]?[Ii][Nn][Ff])( -?\d+)?$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/y;
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 const SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created'];
@@ -38,7 +41,7 @@ export function parsePrometheusText(text: string): PromExposition {
     const [, name = '', , labels = '', value] = sample;
     const family = familyOf(name, types);
     if (!family) throw new Error(`line ${i + 1}: sample of an undeclared family: ${line}`);
-    samples.push({ name, labels: parseLabels(labels, i), value: Number(value) });
+    samples.push({ name, labels: parseLabels(labels, i), value: parseValue(value ?? '') });
   });
   checkBucketsCumulative(samples);
   return { types, samples };
@@ -82,4 +85,12 @@ export function sampleSum(
   return exposition.samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
+}
+
+function parseValue(text: string): number {
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return Number.NaN;
+  if (lower === 'inf' || lower === '+inf') return Number.POSITIVE_INFINITY;
+  if (lower === '-inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
 }
