@@ -175,7 +175,9 @@ export async function runScenario(
     });
     const failedGates = gates(scenario, records, timeline, timeline.events[0]?.t ?? Infinity);
     const unread = keys.filter((k) => !finals.some((r) => r.key === k && r.type === 'ok'));
-    if (unread.length > 0)
+    // A negative control breaks the system on purpose: it passes when its anomaly is caught,
+    // and a deliberately broken cluster owes no liveness after the heal.
+    if (unread.length > 0 && !scenario.expectAnomaly)
       failedGates.push(`no successful read after the heal of ${unread.join(', ')} (liveness)`);
     if (ctx.violations.length > 0) {
       analysis.anomalies.fencing = ctx.violations;
