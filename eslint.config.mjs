@@ -29,7 +29,7 @@ const ALLOWED_LIBS = {
   'libs/lock-client': ['protocol'],
   'libs/simulator': ['protocol', 'replicated-log', 'lock-table'],
   'libs/history-checker': [],
-  'libs/workload': ['history-checker'],
+  'libs/workload': ['history-checker', 'replicated-log'],
   'apps/leader': ['protocol', 'replica', 'lock-api'],
   'apps/follower': ['protocol', 'replica', 'lock-api'],
   'apps/philosophers': ['protocol', 'lock-client'],
