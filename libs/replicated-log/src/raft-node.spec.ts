@@ -705,38 +705,107 @@ describe('RaftNode: the Ready contract', () => {
   });
 });
 
-describe('ReadyProcessor: persist -> send -> apply -> advance', () => {
-  it("sends a Ready's messages and applies its entries only once the persist has resolved", async () => {
+describe('ReadyProcessor: leader sends early, applies before fsync, answers after it', () => {
+  /** A ReadyProcessor whose persists stay pending until the test resolves them, in order. */
+  function driven(node: RaftNode<Cmd>) {
     const events: string[] = [];
-    let finishPersist: () => void = () => {};
+    const persists: (() => void)[] = [];
     const storage: DurableStorage<Cmd> = {
       persist: (request: PersistRequest<Cmd>) => {
         events.push(`persist ${request.entries.map((e) => e.index).join(',')} sync=${request.mustSync}`);
-        return new Promise<void>((resolve) => (finishPersist = resolve));
+        return new Promise<void>((resolve) => persists.push(resolve));
       },
     };
-    const node = new RaftNode<Cmd>(config('n1'), new FixedTimeout(30), {
-      hardState: { term: 0, votedFor: null, commitIndex: 0 },
-      entries: [],
-    });
     const processor = new ReadyProcessor(
       node,
       storage,
       { send: (m) => events.push(`send ${m.type}`) },
       { apply: (entries) => events.push(`apply ${entries.map((e) => e.index).join(',')}`) },
     );
+    const finishPersist = async () => {
+      defined(persists.shift(), 'a pending persist')();
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    const finishAll = async () => {
+      while (persists.length > 0) await finishPersist();
+      await processor.idle();
+    };
+    return { events, processor, finishPersist, finishAll };
+  }
+
+  const fresh = (id: NodeId) =>
+    new RaftNode<Cmd>(config(id), new FixedTimeout(30), {
+      hardState: { term: 0, votedFor: null, commitIndex: 0 },
+      entries: [],
+    });
+
+  it('applies committed entries before the fsync of the Ready that hands them out', async () => {
+    const node = fresh('n1');
+    const { events, processor, finishPersist, finishAll } = driven(node);
     node.bootstrap(member('n1'), 0);
     processor.kick();
     await Promise.resolve();
     expect(events).toEqual(['persist 1 sync=true']);
-    finishPersist();
+    await finishPersist();
+    // The commit (known only after advance) comes in the next Ready: applied before its write.
+    expect(events).toEqual(['persist 1 sync=true', 'apply 1', 'persist  sync=false']);
+    await finishAll();
+  });
+
+  it('thesis 10.2.1: a leader sends AppendEntries while its own fsync is pending, and commits only after it', async () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    const { events, processor, finishPersist, finishAll } = driven(n1);
+    const proposed = n1.step({ type: 'propose', body: { type: 'command', command: 'x' }, nowMs: 0 });
+    expect(proposed).toMatchObject({ type: 'proposed' });
+    const index = (proposed as { index: number }).index;
+    processor.kick();
     await Promise.resolve();
+    expect(events).toEqual(['send appendEntries', 'send appendEntries', `persist ${index} sync=true`]);
+    // One follower's ack alone is a majority only with the leader's own disk.
+    n1.step({
+      type: 'receive',
+      message: {
+        type: 'appendEntriesReply',
+        from: 'n2',
+        to: 'n1',
+        term: n1.status().term,
+        success: true,
+        matchIndex: index,
+        lastLogIndex: index,
+        storageId: 'n2-disk',
+      },
+    });
+    expect(n1.status().commitIndex).toBeLessThan(index);
+    await finishPersist();
+    expect(n1.status().commitIndex).toBe(index);
+    expect(events).toContain(`apply ${index}`);
+    await finishAll();
+  });
+
+  it("a follower acknowledges entries only after they are fsync'd", async () => {
+    const n2 = fresh('n2');
+    const { events, processor, finishPersist, finishAll } = driven(n2);
+    n2.step({
+      type: 'receive',
+      message: {
+        type: 'appendEntries',
+        from: 'n1',
+        to: 'n2',
+        term: 1,
+        prevLogIndex: 0,
+        prevLogTerm: 0,
+        entries: [membershipEntry(1, 1, ['n1', 'n2'])],
+        leaderCommit: 0,
+        readSeq: 0,
+      },
+    });
+    processor.kick();
     await Promise.resolve();
-    // The commit (known only after advance) comes in the next Ready, whose persist is pending.
-    expect(events).toEqual(['persist 1 sync=true', 'persist  sync=false']);
-    finishPersist();
-    await processor.idle();
-    expect(events).toEqual(['persist 1 sync=true', 'persist  sync=false', 'apply 1']);
+    expect(events).toEqual(['persist 1 sync=true']);
+    await finishPersist();
+    expect(events).toEqual(['persist 1 sync=true', 'send appendEntriesReply']);
+    await finishAll();
   });
 });
 

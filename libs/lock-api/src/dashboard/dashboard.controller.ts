@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Header, Query, Sse, type MessageEvent, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Observable, asyncScheduler, interval, map, merge, of, throttleTime } from 'rxjs';
 import { ClusterWatcher } from '../observability/cluster-watcher.service';
@@ -9,6 +9,7 @@ import { DASHBOARD_JS } from './dashboard-script';
 import { DASHBOARD_CSS } from './dashboard-style';
 import { WAITERS_SHOWN, type DashboardQuery, type DashboardView } from './dashboard-view';
 import { LockActivity } from './lock-activity';
+import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
 
 /** At most this many pushes per second per viewer, however busy the node. */
 const PUSH_EVERY_MS = 250;
@@ -19,6 +20,7 @@ const BUSIEST_SHOWN = 10;
 
 /** The live dashboard every node serves at `/`. */
 @ApiTags('operations')
+@UseInterceptors(RequestMetricsInterceptor)
 @Controller()
 export class DashboardController {
   constructor(

@@ -1,13 +1,15 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseInterceptors } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { MessagePatterns, type LockActivityResponse } from '@app/protocol';
 import { ReplicaService } from '@app/replica';
 import { LockActivity } from './lock-activity';
+import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
 /** `latchkey top` over TCP: the busiest locks as this node applied them. */
+@UseInterceptors(RequestMetricsInterceptor)
 @Controller()
 export class LockActivityTcpController {
   constructor(

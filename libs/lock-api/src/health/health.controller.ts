@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -8,9 +8,11 @@ import {
 } from '@nestjs/terminus';
 import { ReplicaService } from '@app/replica';
 import { readinessOf } from './readiness';
+import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
 
 /** Readiness for load balancers and orchestrators; liveness stays at GET /health. */
 @ApiTags('operations')
+@UseInterceptors(RequestMetricsInterceptor)
 @Controller('health')
 export class HealthController {
   constructor(

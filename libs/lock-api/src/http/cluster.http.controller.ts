@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Delete, Get, Param, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Delete, Get, Param, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -16,8 +16,10 @@ import type { Response } from 'express';
 import { MEMBER_ID, type ClusterStatus } from '@app/protocol';
 import { ClusterStatusDto, HealthDto } from '../dto/cluster-status.dto';
 import { ClusterStatusQuery } from '../queries/cluster-status.query';
+import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
 
 @ApiTags('cluster')
+@UseInterceptors(RequestMetricsInterceptor)
 @Controller()
 export class ClusterHttpController {
   constructor(

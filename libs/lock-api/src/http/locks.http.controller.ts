@@ -9,6 +9,7 @@ import {
   Res,
   Sse,
   type MessageEvent,
+  UseInterceptors,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
@@ -51,6 +52,7 @@ import { CheckLockQuery } from '../queries/check-lock.query';
 import { ListLocksQuery } from '../queries/list-locks.query';
 import { unwrapForHttp } from './http-errors';
 import { LockNamePipe } from './lock-name.pipe';
+import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
 
 const NAME_PARAM = {
   name: 'name',
@@ -63,6 +65,7 @@ const NAME_PARAM = {
   type: ErrorResponseDto,
   description: 'a malformed name, body or query; the message names the field',
 })
+@UseInterceptors(RequestMetricsInterceptor)
 @Controller('locks')
 export class LocksHttpController {
   constructor(

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -28,12 +28,14 @@ import {
 } from '../dto/session.dto';
 import { unwrapForHttp } from './http-errors';
 import { SessionIdPipe } from './session-id.pipe';
+import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
 
 const SESSION_PARAM = { name: 'sessionId', description: 'the secret returned by POST /sessions' };
 
 @ApiTags('sessions')
 @ApiBadRequestResponse({ type: ErrorResponseDto })
 @ApiServiceUnavailableResponse({ description: 'no leader or no quorum; retry after the Retry-After header' })
+@UseInterceptors(RequestMetricsInterceptor)
 @Controller('sessions')
 export class SessionsHttpController {
   constructor(private readonly commandBus: CommandBus) {}

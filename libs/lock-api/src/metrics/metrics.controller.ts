@@ -1,9 +1,11 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ReplicaService } from '@app/replica';
 import { NodeMetrics } from './node-metrics';
+import { RequestMetricsInterceptor } from './request-metrics.interceptor';
 
 @ApiTags('operations')
+@UseInterceptors(RequestMetricsInterceptor)
 @Controller()
 export class MetricsController {
   constructor(

@@ -5,12 +5,12 @@ import { tap, type Observable } from 'rxjs';
 import { NodeMetrics } from './node-metrics';
 import { outcomeOfError, outcomeOfRpcValue, outcomeOfStatus } from './request-outcome';
 
-/** Controllers whose traffic is not a client request: replication between peers. */
-const NOT_CLIENT_REQUESTS = new Set(['PeerTcpController']);
-
 /**
  * Times every client request over HTTP and TCP, labelled by handler name (a fixed set)
  * and outcome. Streams (SSE, TCP watch) are left out: their length is the viewer's.
+ * Bound to the client-facing controllers rather than globally: replication between peers
+ * is not a client request, and a global interceptor would cost every peer message Nest's
+ * interceptor chain (an AsyncResource and an Observable per message).
  */
 @Injectable()
 export class RequestMetricsInterceptor implements NestInterceptor {
@@ -20,7 +20,6 @@ export class RequestMetricsInterceptor implements NestInterceptor {
     const handler = context.getHandler();
     const transport = context.getType<'http' | 'rpc'>();
     if (
-      NOT_CLIENT_REQUESTS.has(context.getClass().name) ||
       Reflect.getMetadata(SSE_METADATA, handler) === true ||
       (transport === 'rpc' && handler.name === 'watch') ||
       (transport !== 'http' && transport !== 'rpc')

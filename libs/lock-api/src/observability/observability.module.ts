@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -47,7 +46,6 @@ export class ObservabilityModule {
         },
         { provide: LockActivity, useFactory: () => new LockActivity() },
         RequestMetricsInterceptor,
-        { provide: APP_INTERCEPTOR, useExisting: RequestMetricsInterceptor },
         QuietNestLogger,
         DashboardChanges,
         ClusterWatcher,

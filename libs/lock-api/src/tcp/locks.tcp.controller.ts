@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Ctx, MessagePattern, Payload, RpcException, type TcpContext } from '@nestjs/microservices';
 import { fromEvent, takeUntil, type Observable } from 'rxjs';
@@ -41,8 +41,10 @@ import {
   parseRemoveMemberPayload,
   parseSessionPayload,
 } from './tcp-payloads';
+import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
 
 /** The SDK's and the followers' way in: the same commands and queries as HTTP. */
+@UseInterceptors(RequestMetricsInterceptor)
 @Controller()
 export class LocksTcpController {
   constructor(

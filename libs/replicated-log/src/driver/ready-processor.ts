@@ -3,6 +3,7 @@ import type { DurableStorage } from './durable-storage';
 import type { EntryApplier } from './entry-applier';
 import type { PeerNetwork } from './peer-network';
 import type { ReadState } from '../ready';
+import type { PeerMessage } from '../peer-message';
 
 /** Receives confirmed ReadIndex rounds (thesis 6.4), after the entries they follow are applied. */
 export interface ReadStateListener {
@@ -10,7 +11,7 @@ export interface ReadStateListener {
 }
 
 /**
- * Runs a node's Ready cycle: persist -> send -> apply -> advance, one Ready at a time.
+ * Runs a node's Ready cycle: send, apply, persist, send, advance; one Ready at a time.
  * Production and the simulator both drive their nodes through this class. While one
  * Ready is being persisted, new inputs accumulate, so the next Ready batches them into
  * a single fsync.
@@ -44,9 +45,25 @@ export class ReadyProcessor<C> {
     while (this.running !== null) await this.running;
   }
 
+  /**
+   * Three orderings keep a write's path short without weakening it:
+   * - A leader sends AppendEntries before its own fsync (thesis 10.2.1): it counts itself
+   *   toward a majority only after `advance` reports the entries persisted.
+   * - Committed entries are applied before this Ready's fsync: they are already durable on
+   *   a majority, and waiting would add a whole fsync to every answer under load.
+   * - Every other message (append replies, votes) speaks for this node's disk and the
+   *   term and vote it recorded, so it leaves only after the fsync.
+   */
   private async drain(): Promise<void> {
     while (this.node.hasReady()) {
       const ready = this.node.ready();
+      const afterPersist: PeerMessage<C>[] = [];
+      for (const message of ready.messages) {
+        if (message.type === 'appendEntries') this.network.send(message);
+        else afterPersist.push(message);
+      }
+      if (ready.committedEntries.length > 0) this.applier.apply(ready.committedEntries);
+      if (ready.readStates.length > 0) this.reads?.confirmed(ready.readStates);
       if (ready.entries.length > 0 || ready.hardState !== null) {
         await this.storage.persist({
           hardState: ready.hardState,
@@ -54,9 +71,7 @@ export class ReadyProcessor<C> {
           mustSync: ready.mustSync,
         });
       }
-      for (const message of ready.messages) this.network.send(message);
-      if (ready.committedEntries.length > 0) this.applier.apply(ready.committedEntries);
-      if (ready.readStates.length > 0) this.reads?.confirmed(ready.readStates);
+      for (const message of afterPersist) this.network.send(message);
       this.node.advance(ready);
     }
   }
