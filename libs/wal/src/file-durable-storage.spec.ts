@@ -128,29 +128,6 @@ describe('FileDurableStorage', () => {
     await storage.close();
   });
 
-  it('a commit-index-only update costs no write: it rides with the next record, or is written at close', async () => {
-    const { storage } = await open();
-    await storage.persist(
-      request({ entries: range(1, 2, 1), hardState: { term: 1, votedFor: null, commitIndex: 0 } }),
-    );
-    const sizeBefore = fs.statSync(walPath).size;
-    await storage.persist(
-      request({ hardState: { term: 1, votedFor: null, commitIndex: 1 }, mustSync: false }),
-    );
-    expect(fs.statSync(walPath).size).toBe(sizeBefore);
-    await storage.persist(request({ entries: range(3, 3, 1) }));
-    const { storage: other, recovered } = await open();
-    expect(recovered.hardState.commitIndex).toBe(1);
-    await other.close();
-    await storage.persist(
-      request({ hardState: { term: 1, votedFor: null, commitIndex: 3 }, mustSync: false }),
-    );
-    await storage.close();
-    const { storage: reopened, recovered: afterClose } = await open();
-    expect(afterClose.hardState.commitIndex).toBe(3);
-    expect(afterClose.entries).toEqual(range(1, 3, 1));
-    await reopened.close();
-  });
   it('cuts a torn tail, warns once, and keeps working after it', async () => {
     await persistAll(request({ entries: range(1, 2, 1) }));
     const validSize = fs.statSync(walPath).size;

@@ -3,13 +3,7 @@ import * as fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { assert } from '@app/replicated-log';
-import type {
-  DurableStorage,
-  HardState,
-  LogIndex,
-  PersistRequest,
-  RecoveredState,
-} from '@app/replicated-log';
+import type { DurableStorage, LogIndex, PersistRequest, RecoveredState } from '@app/replicated-log';
 import { assertAppendable, rebuildLog } from './log-rebuild';
 import { encodeRecord } from './wal-record';
 import { replayWal } from './wal-replay';
@@ -38,8 +32,6 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
   private unsafeDeferMs = 0;
   private unsafeDeferred: Promise<void> = Promise.resolve();
   private closed = false;
-  /** a commit-index-only hard state not yet written (see persist) */
-  private deferredHardState: HardState | null = null;
   /** set once a write or fsync failed; after that nothing touches the file again */
   private failure: Error | null = null;
 
@@ -97,13 +89,6 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
 
   async persist(request: PersistRequest<C>): Promise<void> {
     this.assertUsable('persist');
-    if (!request.mustSync && request.entries.length === 0) {
-      // Only the commit index moved. It is volatile state (Raft figure 2): a restarted node
-      // learns it again from the leader. So it costs no write of its own; it rides along
-      // with the next record, or is written at close.
-      this.deferredHardState = request.hardState ?? this.deferredHardState;
-      return;
-    }
     const buffer = this.encode(request);
     if (this.unsafeDeferMs > 0) return this.unsafeDeferredPersist(request, buffer);
     this.inFlight = true;
@@ -148,11 +133,7 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
     this.closed = true;
     try {
       // After a failure the file's state is unknown: syncing again could report false success.
-      if (this.failure === null) {
-        const deferred = this.encode({ hardState: null, entries: [], mustSync: true });
-        if (deferred.length > 0) await this.guarded('write', () => this.append(deferred));
-        await this.guarded('fsync', () => this.handle.sync());
-      }
+      if (this.failure === null) await this.guarded('fsync', () => this.handle.sync());
     } finally {
       await this.handle.close();
     }
@@ -176,16 +157,14 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
    * commitIndex is never durable without the entries it covers.
    */
   private encode(request: PersistRequest<C>): Buffer {
-    const hardState = request.hardState ?? this.deferredHardState;
-    this.deferredHardState = null;
-    if (request.entries.length === 0 && hardState === null) return Buffer.alloc(0);
+    if (request.entries.length === 0 && request.hardState === null) return Buffer.alloc(0);
     if (request.entries.length > 0) {
       assertAppendable(request.entries, this.lastIndex, `persist to ${this.filePath}`);
     }
     return encodeRecord<C>({
       t: 'write',
       entries: request.entries,
-      hardState,
+      hardState: request.hardState,
       syncedBytes: this.syncedBytes,
     });
   }
