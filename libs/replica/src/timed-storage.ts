@@ -6,9 +6,9 @@ export type PersistObserver = (durationMs: number, entries: number, synced: bool
 /** Wraps the WAL to time each persist for the metrics; it changes nothing it passes on. */
 export function timedStorage<C>(inner: DurableStorage<C>, observe: PersistObserver): DurableStorage<C> {
   return {
-    async persist(request: PersistRequest<C>): Promise<void> {
+    async persist(request: PersistRequest<C>, onWritten?: () => void): Promise<void> {
       const startMs = performance.now();
-      await inner.persist(request);
+      await inner.persist(request, onWritten);
       observe(performance.now() - startMs, request.entries.length, request.mustSync);
     },
   };

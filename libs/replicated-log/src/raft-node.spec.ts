@@ -707,12 +707,14 @@ describe('RaftNode: the Ready contract', () => {
 
 describe('ReadyProcessor: leader sends early, applies before fsync, answers after it', () => {
   /** A ReadyProcessor whose persists stay pending until the test resolves them, in order. */
-  function driven(node: RaftNode<Cmd>) {
+  function driven(node: RaftNode<Cmd>, { reportsWrites = true } = {}) {
     const events: string[] = [];
     const persists: (() => void)[] = [];
     const storage: DurableStorage<Cmd> = {
-      persist: (request: PersistRequest<Cmd>) => {
+      persist: (request: PersistRequest<Cmd>, onWritten?: () => void) => {
         events.push(`persist ${request.entries.map((e) => e.index).join(',')} sync=${request.mustSync}`);
+        // The bytes are in the file at once; the fsync stays pending until the test ends it.
+        if (reportsWrites) onWritten?.();
         return new Promise<void>((resolve) => persists.push(resolve));
       },
     };
@@ -739,7 +741,7 @@ describe('ReadyProcessor: leader sends early, applies before fsync, answers afte
       entries: [],
     });
 
-  it('applies committed entries before the fsync of the Ready that hands them out', async () => {
+  it('applies committed entries once their Ready is written, before its fsync ends', async () => {
     const node = fresh('n1');
     const { events, processor, finishPersist, finishAll } = driven(node);
     node.bootstrap(member('n1'), 0);
@@ -747,8 +749,21 @@ describe('ReadyProcessor: leader sends early, applies before fsync, answers afte
     await Promise.resolve();
     expect(events).toEqual(['persist 1 sync=true']);
     await finishPersist();
-    // The commit (known only after advance) comes in the next Ready: applied before its write.
-    expect(events).toEqual(['persist 1 sync=true', 'apply 1', 'persist  sync=false']);
+    // The commit (known only after advance) comes in the next Ready; its fsync is still pending.
+    expect(events).toEqual(['persist 1 sync=true', 'persist  sync=false', 'apply 1']);
+    await finishAll();
+  });
+
+  it('with a storage that does not report the write, applies only after the persist resolves', async () => {
+    const node = fresh('n1');
+    const { events, processor, finishPersist, finishAll } = driven(node, { reportsWrites: false });
+    node.bootstrap(member('n1'), 0);
+    processor.kick();
+    await Promise.resolve();
+    await finishPersist();
+    expect(events).toEqual(['persist 1 sync=true', 'persist  sync=false']);
+    await finishPersist();
+    expect(events).toEqual(['persist 1 sync=true', 'persist  sync=false', 'apply 1']);
     await finishAll();
   });
 

@@ -40,7 +40,7 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
     private readonly onWrite: (nodeId: string, entries: LogEntry<C>[]) => void = () => {},
   ) {}
 
-  persist(request: PersistRequest<C>): Promise<void> {
+  persist(request: PersistRequest<C>, onWritten?: () => void): Promise<void> {
     this.checkAppendable(request.entries);
     this.onWrite(this.nodeId, request.entries);
     // A copy, as serialization would make: later changes to the objects cannot reach the disk.
@@ -53,6 +53,7 @@ export class SimulatedDisk<C> implements DurableStorage<C> {
     if (lastWritten) this.writtenLastIndex = lastWritten.index;
     this.writes++;
     this.unsynced.push(write);
+    onWritten?.();
     if (!this.deferred) {
       this.complete(write);
       return Promise.resolve();

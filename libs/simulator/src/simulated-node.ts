@@ -102,8 +102,8 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
     this.machine = new LockStateMachine(SESSION_GRACE_MS);
     const network = { send: (message: PeerMessage<LockCommand>) => this.send(message) };
     const storage = {
-      persist: (request: PersistRequest<LockCommand>) =>
-        this.context.latch.guard(() => this.disk.persist(request)),
+      persist: (request: PersistRequest<LockCommand>, onWritten?: () => void) =>
+        this.context.latch.guard(() => this.disk.persist(request, onWritten)),
     };
     this.processor = new ReadyProcessor(this.raft, storage, network, this);
   }

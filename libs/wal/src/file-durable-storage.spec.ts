@@ -128,6 +128,19 @@ describe('FileDurableStorage', () => {
     await storage.close();
   });
 
+  it('reports the write before the fsync: the bytes are in the file, the sync not yet asked for', async () => {
+    const { storage } = await open();
+    const sync = await spyOnFileHandle('sync');
+    const seen: { bytes: number; syncs: number }[] = [];
+    await storage.persist(request({ entries: range(1, 3, 1) }), () =>
+      seen.push({ bytes: fs.statSync(walPath).size, syncs: sync.mock.calls.length }),
+    );
+    expect(seen).toEqual([{ bytes: storage.sizeBytes, syncs: 0 }]);
+    expect(storage.sizeBytes).toBeGreaterThan(0);
+    expect(sync).toHaveBeenCalledTimes(1);
+    await storage.close();
+  });
+
   it('cuts a torn tail, warns once, and keeps working after it', async () => {
     await persistAll(request({ entries: range(1, 2, 1) }));
     const validSize = fs.statSync(walPath).size;

@@ -87,7 +87,7 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
     return this.bytes;
   }
 
-  async persist(request: PersistRequest<C>): Promise<void> {
+  async persist(request: PersistRequest<C>, onWritten?: () => void): Promise<void> {
     this.assertUsable('persist');
     const buffer = this.encode(request);
     if (this.unsafeDeferMs > 0) return this.unsafeDeferredPersist(request, buffer);
@@ -98,6 +98,7 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
         this.bytes += buffer.length;
         this.lastIndex = request.entries.at(-1)?.index ?? this.lastIndex;
       }
+      onWritten?.();
       // Even with nothing to write, a sync makes earlier unsynced appends durable.
       if (request.mustSync) {
         await this.guarded('fsync', () => this.handle.sync());

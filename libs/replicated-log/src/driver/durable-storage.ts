@@ -20,6 +20,11 @@ export interface RecoveredState<C> {
 
 /** The port the ReadyProcessor persists through; libs/wal implements it on files. */
 export interface DurableStorage<C> {
-  /** Resolves once the request is durable (fsync'd when mustSync). */
-  persist(request: PersistRequest<C>): Promise<void>;
+  /**
+   * Resolves once the request is durable (fsync'd when mustSync). `onWritten`, if given, is
+   * called once the bytes are in the file but before the fsync: from then on they survive a
+   * crash of this process (not of the machine). A storage that never calls it is fine; the
+   * ReadyProcessor then does that work after the persist resolves.
+   */
+  persist(request: PersistRequest<C>, onWritten?: () => void): Promise<void>;
 }
