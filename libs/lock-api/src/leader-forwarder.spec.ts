@@ -72,4 +72,75 @@ describe('LeaderForwarder', () => {
       reason: expect.stringMatching(/^leader n1 did not answer: /),
     });
   });
+
+  it('sends the writes of one turn to the leader as one batch, and gives each its own answer', async () => {
+    leaderNode.handler = (pattern, payload) => {
+      if (pattern !== MessagePatterns.forwardBatch) throw new Error(`unexpected ${pattern}`);
+      const { requests } = payload as { requests: { payload: { name: string } }[] };
+      return requests.map(({ payload: p }) =>
+        p.name === 'taken'
+          ? {
+              error: { code: 'bad_request', message: 'taken is reserved' } satisfies {
+                code: string;
+                message: string;
+              },
+            }
+          : { ok: { acquired: true, name: p.name } },
+      );
+    };
+    const answers = await Promise.all([
+      forwarder.forward(MessagePatterns.preempt, { name: 'a' }),
+      forwarder.forward(MessagePatterns.release, { name: 'taken' }),
+      forwarder.forward(MessagePatterns.preempt, { name: 'c' }),
+    ]);
+    expect(answers).toEqual([
+      ok({ acquired: true, name: 'a' }),
+      { type: 'badRequest', message: 'taken is reserved' },
+      ok({ acquired: true, name: 'c' }),
+    ]);
+    expect(leaderNode.calls).toEqual([
+      {
+        pattern: MessagePatterns.forwardBatch,
+        payload: {
+          forwardedBy: 'n2',
+          requests: [
+            { pattern: MessagePatterns.preempt, payload: { name: 'a' } },
+            { pattern: MessagePatterns.release, payload: { name: 'taken' } },
+            { pattern: MessagePatterns.preempt, payload: { name: 'c' } },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('sends a waiting preempt (a longer timeout) on its own, outside any batch', async () => {
+    await Promise.all([
+      forwarder.forward(MessagePatterns.preempt, { name: 'a' }),
+      forwarder.forward(MessagePatterns.preempt, { name: 'w', waitMs: 500 }, 2500),
+    ]);
+    expect(leaderNode.calls.map((c) => c.pattern).sort()).toEqual([
+      MessagePatterns.preempt,
+      MessagePatterns.preempt,
+    ]);
+  });
+
+  it('fails every request of a batch the leader does not answer, as unavailable', async () => {
+    leaderNode.handler = () => NEVER;
+    forwarder = new LeaderForwarder(
+      { leader: () => leader } as unknown as ReplicaService,
+      {
+        id: 'n2',
+        requestTimeoutMs: 100,
+      } as NodeOptions,
+    );
+    const answers = await Promise.all([
+      forwarder.forward(MessagePatterns.preempt, { name: 'a' }),
+      forwarder.forward(MessagePatterns.release, { name: 'b' }),
+    ]);
+    for (const answer of answers)
+      expect(answer).toMatchObject({
+        type: 'unavailable',
+        reason: expect.stringMatching(/^leader n1 did not answer/),
+      });
+  });
 });

@@ -73,6 +73,11 @@ class FakeLockController {
     return this.answer(MessagePatterns.watch, payload);
   }
 
+  @MessagePattern(MessagePatterns.forwardBatch)
+  forwardBatch(@Payload() payload: unknown): unknown {
+    return this.answer(MessagePatterns.forwardBatch, payload);
+  }
+
   @MessagePattern(MessagePatterns.openSession)
   openSession(@Payload() payload: unknown): unknown {
     return this.answer(MessagePatterns.openSession, payload);

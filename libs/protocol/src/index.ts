@@ -14,3 +14,4 @@ export * from './session-messages';
 export * from './read-index-messages';
 export * from './no-delay-json-socket';
 export * from './lock-activity-messages';
+export * from './forward-batch-messages';

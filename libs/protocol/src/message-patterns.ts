@@ -18,6 +18,8 @@ export const MessagePatterns = {
   removeMember: 'cluster.remove-member',
   /** ReadIndex: the leader confirms it leads and answers its commit index */
   readIndex: 'cluster.read-index',
+  /** a follower's forwarded writes of one turn, in one message (each still its own command) */
+  forwardBatch: 'locks.forward-batch',
   peerMessage: 'replication.message',
 } as const;
 

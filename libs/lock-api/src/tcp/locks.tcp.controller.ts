@@ -4,7 +4,10 @@ import { Ctx, MessagePattern, Payload, RpcException, type TcpContext } from '@ne
 import { fromEvent, takeUntil, type Observable } from 'rxjs';
 import {
   MessagePatterns,
+  isRpcErrorBody,
   type CheckLockResponse,
+  type ForwardBatchItemResult,
+  type ForwardedRequest,
   type ClusterStatus,
   type CloseSessionResponse,
   type JoinClusterResponse,
@@ -31,6 +34,7 @@ import { ClusterStatusQuery } from '../queries/cluster-status.query';
 import { ListLocksQuery } from '../queries/list-locks.query';
 import {
   parseCheckPayload,
+  parseForwardBatchPayload,
   parseForwardedBy,
   parseJoinPayload,
   parseListPayload,
@@ -109,6 +113,36 @@ export class LocksTcpController {
     return unwrapForRpc(await this.commandBus.execute(new CloseSessionCommand(sessionId, forwardedBy)));
   }
 
+  /**
+   * A follower's forwarded writes of one turn: each runs as the command it would have been
+   * alone, and the answers come back in order, an error for one not failing the others.
+   */
+  @MessagePattern(MessagePatterns.forwardBatch)
+  forwardBatch(@Payload() payload: unknown): Promise<ForwardBatchItemResult[]> {
+    const { forwardedBy, requests } = parseForwardBatchPayload(payload);
+    return Promise.all(
+      requests.map((request) =>
+        this.executeForwarded(request, forwardedBy).then((ok) => ({ ok }), batchItemError),
+      ),
+    );
+  }
+
+  private executeForwarded({ pattern, payload }: ForwardedRequest, forwardedBy: string): Promise<unknown> {
+    const forwarded = { ...payload, forwardedBy };
+    switch (pattern) {
+      case MessagePatterns.preempt:
+        return this.preempt(forwarded);
+      case MessagePatterns.release:
+        return this.release(forwarded);
+      case MessagePatterns.openSession:
+        return this.openSession(forwarded);
+      case MessagePatterns.keepAlive:
+        return this.keepAlive(forwarded);
+      case MessagePatterns.closeSession:
+        return this.closeSession(forwarded);
+    }
+  }
+
   @MessagePattern(MessagePatterns.clusterStatus)
   clusterStatus(): Promise<ClusterStatus> {
     return this.queryBus.execute(new ClusterStatusQuery());
@@ -125,6 +159,13 @@ export class LocksTcpController {
     const { member, forwardedBy } = parseJoinPayload(payload);
     return unwrapForRpc(await this.commandBus.execute(new JoinClusterCommand(member, forwardedBy)));
   }
+}
+
+/** An item's RPC error becomes its answer; anything else is a bug and fails the whole batch. */
+function batchItemError(error: unknown): ForwardBatchItemResult {
+  const body = error instanceof RpcException ? error.getError() : undefined;
+  if (isRpcErrorBody(body)) return { error: body };
+  throw error;
 }
 
 function unwrapForRpc<T>(result: LockApiResult<T>): T {

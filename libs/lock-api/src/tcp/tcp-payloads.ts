@@ -12,6 +12,10 @@ import {
   TTL_MS,
   WAIT_MS,
   STORAGE_ID,
+  FORWARDABLE_IN_BATCH,
+  MAX_FORWARD_BATCH_SIZE,
+  isForwardableInBatch,
+  type ForwardBatchRequest,
   type JoinClusterRequest,
   type OpenSessionRequest,
   type PreemptLockRequest,
@@ -149,4 +153,22 @@ export function parseJoinPayload(payload: unknown): {
     storageId: required(record, 'storageId', STORAGE_ID),
   };
   return { member, forwardedBy: optionalForwardedBy(record) };
+}
+
+/** A follower's batch: a bounded list of forwardable requests, each checked when it is executed. */
+export function parseForwardBatchPayload(payload: unknown): ForwardBatchRequest {
+  const record = asRecord(payload);
+  const forwardedBy = required(record, 'forwardedBy', MEMBER_ID);
+  const requests = record.requests;
+  if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_FORWARD_BATCH_SIZE)
+    throw badRequest(`requests must be a list of 1 to ${MAX_FORWARD_BATCH_SIZE} requests`);
+  return {
+    forwardedBy,
+    requests: requests.map((item: unknown) => {
+      const request = asRecord(item);
+      if (typeof request.pattern !== 'string' || !isForwardableInBatch(request.pattern))
+        throw badRequest(`each request's pattern must be one of ${FORWARDABLE_IN_BATCH.join(', ')}`);
+      return { pattern: request.pattern, payload: asRecord(request.payload) };
+    }),
+  };
 }
