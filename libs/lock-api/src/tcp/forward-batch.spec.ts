@@ -6,6 +6,7 @@ import { ReleaseLockCommand } from '../commands/release-lock.command';
 import type { LockWatchHub } from '../lock-watch.hub';
 import type { ReadBarrier } from '../read-barrier.service';
 import { ok } from '../lock-api-error';
+import { NodeMetrics } from '../metrics/node-metrics';
 import { LocksTcpController } from './locks.tcp.controller';
 
 const CLIENT = '6f1c2b9e-3c1a-4d5e-9f00-1a2b3c4d5e6f';
@@ -27,6 +28,7 @@ describe('LocksTcpController.forwardBatch', () => {
     {} as QueryBus,
     {} as LockWatchHub,
     {} as ReadBarrier,
+    new NodeMetrics('n1'),
   );
 
   beforeEach(() => (executed.length = 0));
@@ -69,8 +71,8 @@ describe('LocksTcpController.forwardBatch', () => {
         requests: Array.from({ length: 257 }, () => ({ pattern: MessagePatterns.release, payload: {} })),
       },
     ],
-  ])('refuses %s as a bad request, running nothing', (_, payload) => {
-    expect(() => controller.forwardBatch(payload)).toThrow(RpcException);
+  ])('refuses %s as a bad request, running nothing', async (_, payload) => {
+    await expect(controller.forwardBatch(payload)).rejects.toThrow(RpcException);
     expect(executed).toEqual([]);
   });
 

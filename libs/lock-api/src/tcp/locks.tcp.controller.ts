@@ -1,4 +1,4 @@
-import { Controller, UseInterceptors } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Ctx, MessagePattern, Payload, RpcException, type TcpContext } from '@nestjs/microservices';
 import { fromEvent, takeUntil, type Observable } from 'rxjs';
@@ -45,10 +45,10 @@ import {
   parseRemoveMemberPayload,
   parseSessionPayload,
 } from './tcp-payloads';
-import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
+import { NodeMetrics } from '../metrics/node-metrics';
+import { TimedRpc } from '../metrics/timed-rpc.decorator';
 
 /** The SDK's and the followers' way in: the same commands and queries as HTTP. */
-@UseInterceptors(RequestMetricsInterceptor)
 @Controller()
 export class LocksTcpController {
   constructor(
@@ -56,33 +56,39 @@ export class LocksTcpController {
     private readonly queryBus: QueryBus,
     private readonly watchHub: LockWatchHub,
     private readonly readBarrier: ReadBarrier,
+    readonly metrics: NodeMetrics,
   ) {}
 
   @MessagePattern(MessagePatterns.preempt)
+  @TimedRpc()
   async preempt(@Payload() payload: unknown): Promise<PreemptLockResponse> {
     const { request, forwardedBy } = parsePreemptPayload(payload);
     return unwrapForRpc(await this.commandBus.execute(new PreemptLockCommand(request, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.release)
+  @TimedRpc()
   async release(@Payload() payload: unknown): Promise<ReleaseLockResponse> {
     const { request, forwardedBy } = parseReleasePayload(payload);
     return unwrapForRpc(await this.commandBus.execute(new ReleaseLockCommand(request, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.check)
+  @TimedRpc()
   async check(@Payload() payload: unknown): Promise<CheckLockResponse> {
     const { name, consistency, minIndex } = parseCheckPayload(payload);
     return unwrapForRpc(await this.queryBus.execute(new CheckLockQuery(name, consistency, minIndex)));
   }
 
   @MessagePattern(MessagePatterns.readIndex)
+  @TimedRpc()
   async readIndex(@Payload() payload: unknown): Promise<ReadIndexResponse> {
     const confirmed = await this.readBarrier.confirmedIndex(parseForwardedBy(payload));
     return { index: unwrapForRpc(confirmed) };
   }
 
   @MessagePattern(MessagePatterns.list)
+  @TimedRpc()
   list(@Payload() payload: unknown): Promise<LockSummary[]> {
     return this.queryBus.execute(new ListLocksQuery(parseListPayload(payload)));
   }
@@ -96,18 +102,21 @@ export class LocksTcpController {
   }
 
   @MessagePattern(MessagePatterns.openSession)
+  @TimedRpc()
   async openSession(@Payload() payload: unknown): Promise<OpenSessionResponse> {
     const { request, forwardedBy } = parseOpenSessionPayload(payload);
     return unwrapForRpc(await this.commandBus.execute(new OpenSessionCommand(request, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.keepAlive)
+  @TimedRpc()
   async keepAlive(@Payload() payload: unknown): Promise<KeepAliveResponse> {
     const { sessionId, forwardedBy } = parseSessionPayload(payload);
     return unwrapForRpc(await this.commandBus.execute(new KeepAliveCommand(sessionId, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.closeSession)
+  @TimedRpc()
   async closeSession(@Payload() payload: unknown): Promise<CloseSessionResponse> {
     const { sessionId, forwardedBy } = parseSessionPayload(payload);
     return unwrapForRpc(await this.commandBus.execute(new CloseSessionCommand(sessionId, forwardedBy)));
@@ -118,6 +127,7 @@ export class LocksTcpController {
    * alone, and the answers come back in order, an error for one not failing the others.
    */
   @MessagePattern(MessagePatterns.forwardBatch)
+  @TimedRpc()
   forwardBatch(@Payload() payload: unknown): Promise<ForwardBatchItemResult[]> {
     const { forwardedBy, requests } = parseForwardBatchPayload(payload);
     return Promise.all(
@@ -144,17 +154,20 @@ export class LocksTcpController {
   }
 
   @MessagePattern(MessagePatterns.clusterStatus)
+  @TimedRpc()
   clusterStatus(): Promise<ClusterStatus> {
     return this.queryBus.execute(new ClusterStatusQuery());
   }
 
   @MessagePattern(MessagePatterns.removeMember)
+  @TimedRpc()
   async removeMember(@Payload() payload: unknown): Promise<JoinClusterResponse> {
     const { memberId, forwardedBy } = parseRemoveMemberPayload(payload);
     return unwrapForRpc(await this.commandBus.execute(new RemoveMemberCommand(memberId, forwardedBy)));
   }
 
   @MessagePattern(MessagePatterns.join)
+  @TimedRpc()
   async join(@Payload() payload: unknown): Promise<JoinClusterResponse> {
     const { member, forwardedBy } = parseJoinPayload(payload);
     return unwrapForRpc(await this.commandBus.execute(new JoinClusterCommand(member, forwardedBy)));
