@@ -101,6 +101,7 @@ export class ReplicaService
       this.persistObserver?.(ms, entries, synced),
     );
     this.processor = new ReadyProcessor(this.node, timed, this.network, this, this);
+    this.processor.sendEarlyWith((task) => setImmediate(task));
     if (this.options.bootstrap && recovered.entries.length === 0) {
       this.node.bootstrap(this.self(), Date.now());
       this.logger.log(`bootstrapped a new cluster as ${this.options.id}`);

@@ -798,6 +798,34 @@ describe('ReadyProcessor: leader sends early, applies before fsync, answers afte
     await finishAll();
   });
 
+  it('a leader sends entries proposed while its fsync runs at once, in one message per follower per turn', async () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    const { events, processor, finishAll } = driven(n1);
+    const scheduled: (() => void)[] = [];
+    processor.sendEarlyWith((task) => scheduled.push(task));
+    const propose = (command: string) => {
+      n1.step({ type: 'propose', body: { type: 'command', command }, nowMs: 0 });
+      processor.kick();
+    };
+    propose('a');
+    await Promise.resolve();
+    expect(events).toEqual([
+      'send appendEntries',
+      'send appendEntries',
+      expect.stringMatching(/^persist \d+ sync=true$/),
+    ]);
+    events.length = 0;
+    // Two proposals while that fsync is pending: one send scheduled, then both entries in it.
+    propose('b');
+    propose('c');
+    expect(scheduled).toHaveLength(1);
+    expect(events).toEqual([]);
+    scheduled.shift()!();
+    expect(events).toEqual(['send appendEntries', 'send appendEntries']);
+    await finishAll();
+  });
+
   it("a follower acknowledges entries only after they are fsync'd", async () => {
     const n2 = fresh('n2');
     const { events, processor, finishPersist, finishAll } = driven(n2);

@@ -169,6 +169,22 @@ export class RaftNode<C> {
     };
   }
 
+  /**
+   * The AppendEntries a leader can send now, between Readys: while its own fsync runs,
+   * entries proposed since reach the followers at once instead of after that fsync (thesis
+   * 10.2.1; the leader counts itself only for what `advance` reported persisted). Other
+   * messages stay queued for the next Ready.
+   */
+  takeAppendsToSend(): PeerMessage<C>[] {
+    const leader = this.leaderState();
+    if (leader === null) return [];
+    this.streamEntries(leader);
+    const appends = this.messages.filter((message) => message.type === 'appendEntries');
+    if (appends.length > 0)
+      this.messages = this.messages.filter((message) => message.type !== 'appendEntries');
+    return appends;
+  }
+
   /** The driver persisted, sent and applied `ready`. */
   advance(ready: Ready<C>): void {
     // A later truncation may have replaced what this Ready wrote (section 5.3).

@@ -106,6 +106,8 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
         this.context.latch.guard(() => this.disk.persist(request, onWritten)),
     };
     this.processor = new ReadyProcessor(this.raft, storage, network, this);
+    // At once rather than later in the turn: the most eager schedule is the harshest test.
+    this.processor.sendEarlyWith((task) => task());
   }
 
   /** The process dies between Ready cycles; the disk keeps what was synced. Returns lost writes. */

@@ -18,6 +18,8 @@ export interface ReadStateListener {
  */
 export class ReadyProcessor<C> {
   private running: Promise<void> | null = null;
+  private earlySendScheduler: ((task: () => void) => void) | null = null;
+  private earlySendScheduled = false;
 
   constructor(
     private readonly node: RaftNode<C>,
@@ -27,9 +29,20 @@ export class ReadyProcessor<C> {
     private readonly reads: ReadStateListener | null = null,
   ) {}
 
+  /**
+   * Lets a leader send AppendEntries between Readys, while a persist runs: entries proposed
+   * meanwhile reach the followers without waiting for that fsync (thesis 10.2.1). `schedule`
+   * runs the send later in the same turn of the event loop (setImmediate in production), so
+   * the proposals of one turn leave in one message per follower.
+   */
+  sendEarlyWith(schedule: (task: () => void) => void): void {
+    this.earlySendScheduler = schedule;
+  }
+
   /** Call after every step; starts a cycle unless one is already running. */
   kick(): void {
-    if (this.running === null && this.node.hasReady()) {
+    if (this.running !== null) this.scheduleEarlySend();
+    else if (this.node.hasReady()) {
       // On failure `running` stays set: a broken invariant stops this node for good,
       // and the rejection surfaces (unhandled, so the process exits) instead of looping.
       this.running = this.drain().then(() => {
@@ -38,6 +51,15 @@ export class ReadyProcessor<C> {
         this.kick();
       });
     }
+  }
+
+  private scheduleEarlySend(): void {
+    if (this.earlySendScheduler === null || this.earlySendScheduled || !this.node.isLeader) return;
+    this.earlySendScheduled = true;
+    this.earlySendScheduler(() => {
+      this.earlySendScheduled = false;
+      for (const message of this.node.takeAppendsToSend()) this.network.send(message);
+    });
   }
 
   /** Resolves when nothing is left to process. */
