@@ -28,13 +28,13 @@ export interface ScanView {
  * The leader's expiry path, driven as ReplicaService drives it: every few ticks a leader
  * that has applied all before its term asks its LockStateMachine what is due, proposes
  * it, and settles each proposal once its index is applied (or it timed out). It also
- * checks the upper bound of lock TTLs and waits: such a leader never keeps an overdue lock
- * or waiter for a whole scan interval without an expiry for it proposed and not yet
- * applied (the end of the run bounds the rest, see TTL_END_SLACK_TICKS).
+ * checks the upper bound of lock TTLs and waits: such a leader never holds an overdue lock
+ * or waiter for a whole scan interval with no expiry for it proposed and not yet applied
+ * (the end of the run bounds the rest, see TTL_END_SLACK_TICKS).
  */
 export class LeaderExpiryScan {
   private readonly inFlight = new Map<string, InFlight[]>();
-  /** `${node}#${incarnation}@${term} ${expiry}` -> the tick the leader first held it overdue */
+  /** `${node}#${incarnation}@${term} ${expiry}` -> since when the leader holds it overdue, none in flight */
   private overdueSince = new Map<string, number>();
 
   /** The expiries to propose now, from the node's own state machine. */
@@ -63,18 +63,17 @@ export class LeaderExpiryScan {
         if (waiter.deadlineMs <= nowMs)
           overdue.push({ type: 'expireWaiter', waiterId: waiter.waiterId, deadlineMs: waiter.deadlineMs });
       for (const expiry of overdue) {
-        const key = `${node.id}#${node.incarnation}@${term} ${JSON.stringify(expiry)}`;
-        const since = this.overdueSince.get(key) ?? tick;
-        still.set(key, since);
-        if (tick - since < EXPIRY_SCAN_EVERY_TICKS) continue;
         // Proposed and not yet applied: in this term, or in an earlier one whose entry at
         // that index is still to be applied (a node settles a proposal only then).
         const expected = JSON.stringify(expiry);
-        const proposed = this.flightOf(node).some((f) => JSON.stringify(f.command) === expected);
+        if (this.flightOf(node).some((f) => JSON.stringify(f.command) === expected)) continue;
+        const key = `${node.id}#${node.incarnation}@${term} ${expected}`;
+        const since = this.overdueSince.get(key) ?? tick;
+        still.set(key, since);
         ensure(
-          proposed,
+          tick - since < EXPIRY_SCAN_EVERY_TICKS,
           () =>
-            `${node.id} leads term ${term} and has held ${expected} overdue since tick ${since} without proposing it`,
+            `${node.id} leads term ${term} and has held ${expected} overdue with no expiry in flight since tick ${since}`,
         );
       }
     }
