@@ -1,5 +1,4 @@
-import { parseNodeOptions } from '@app/replica/parse-node-options';
-import { raftConfigFromOptions } from '@app/replica/raft-config-from-options';
+import { parseNodeOptions, raftConfigFromOptions } from '@app/replica';
 import { CORE_FIX_REVERTS, type CoreFixRevert } from '@app/replicated-log';
 import { runSimulation, type SimulationInput } from '@app/simulator';
 
