@@ -49,6 +49,12 @@ const REGRESSIONS: Regression[] = [
     why: 'a join that never answers leaves no leader (static, 3 nodes)',
     input: { seed: 2005, ticks: TICKS, mode: 'static', nodes: 3 },
   },
+  // Pinned for the storage identity before, it now catches the missing learner stage (join mode).
+  {
+    fix: 'join-without-learner-stage',
+    why: 'a join that never answers leaves no leader (join, 3 nodes)',
+    input: { seed: 2034, ticks: TICKS, mode: 'join', nodes: 3 },
+  },
 ];
 
 /** SIM_SEED replays the regressions pinned at that seed alone. */
