@@ -3,8 +3,9 @@ import { runSimulation, type SimulationInput } from '@app/simulator';
 const TICKS = 2000;
 
 /**
- * Seeds replayed on every run. Add a seed here whenever the sweep finds a failure, with the
- * scenario it exposed, so the fix stays covered.
+ * Seeds replayed on every run, one per mode and size. A seed the sweep found failing, with
+ * the fix it led to, goes to regression-seeds.spec.ts with a CoreFixRevert for that fix
+ * (or a test-only switch of its own), so that it is shown to fail without the fix.
  */
 const PINNED: Array<{ why: string; input: SimulationInput }> = [
   { why: 'join mode, 3 nodes', input: { seed: 1, ticks: TICKS, mode: 'join', nodes: 3 } },
@@ -26,40 +27,10 @@ const PINNED: Array<{ why: string; input: SimulationInput }> = [
       faults: { partitions: false, dropBursts: false, lossyNetwork: false },
     },
   },
-  // Found by the sweep. Thesis 4.1 erratum (Ongaro, raft-dev 2015): a leader appends a
-  // membership change before committing an entry of its own term. n1 wins term 8 and at
-  // once removes itself ([n3,n2]) while n3 still holds its own uncommitted [n1,n3] from
-  // term 4; afterwards no node can be elected ever again (n3 needs n1's vote, n1's log is
-  // ahead, n1 is no voter in its own config). Fails until raft-node.ts changeMembership
-  // also refuses while termAt(commitIndex) !== term.
-  {
-    why: "BUG erratum: a new leader's immediate self-removal deadlocks elections (3 nodes)",
-    input: { seed: 5077, ticks: TICKS, mode: 'reconfig', nodes: 3 },
-  },
-  // Same bug, 5 nodes: n5 wins term 35 and at once proposes [n1,n3] while n1 holds its
-  // uncommitted [n1,n5] from term 31; n1 needs n5's vote, n5's log is ahead, n5 removed itself.
-  {
-    why: 'BUG erratum: racing membership changes from two terms deadlock elections (5 nodes)',
-    input: { seed: 1008, ticks: TICKS, mode: 'reconfig', nodes: 5 },
-  },
-  // Found by the sweep once wipes were in the fault schedule, with the storage check of
-  // raft-node.ts disabled (votes and acknowledgements counted from any storage): a node
-  // restarted with an empty directory under its old id votes for a candidate that lacks a
-  // committed entry, which then commits its own entry at that index.
-  {
-    why: 'BUG wiped member: an emptied node keeps its voter place and two nodes apply different entries (join, 3 nodes)',
-    input: { seed: 2025, ticks: TICKS, mode: 'join', nodes: 3 },
-  },
-  {
-    why: 'BUG wiped member: an emptied node votes twice in one term and two leaders share it (join, 3 nodes)',
-    input: { seed: 2034, ticks: TICKS, mode: 'join', nodes: 3 },
-  },
-  // Found with joins as immediate voters (no learner stage, thesis 4.2.1): a server that
-  // never answers joins and the cluster can never elect a leader again.
-  {
-    why: 'BUG no learners: a join that never answers leaves no leader (static, 3 nodes)',
-    input: { seed: 2005, ticks: TICKS, mode: 'static', nodes: 3 },
-  },
+  // The seeds pinned as regressions of a fix (the thesis 4.1 erratum, the storage identity
+  // of members, the learner stage for joins) are in regression-seeds.spec.ts, which also
+  // shows that each fails with its fix reverted. The seeds above guard no single fix: they
+  // pin one run of each mode and size.
 ];
 
 describe('simulation pinned seeds', () => {

@@ -10,6 +10,8 @@ export interface SeedPlan {
   seeds: number[];
   ticks: number;
   source: string;
+  /** the seed SIM_SEED asked to replay, if any */
+  replay?: number;
 }
 
 /** The first seed of the stretch every run sweeps. */
@@ -33,7 +35,7 @@ export function planSeeds(defaultCount: number, defaultTicks: number): SeedPlan 
   const ticks = envInt('SIM_TICKS') ?? defaultTicks;
   if (replay !== undefined) {
     const count = envInt('SIM_COUNT') ?? 1;
-    return { seeds: stretch(replay, count), ticks, source: `SIM_SEED ${replay}` };
+    return { seeds: stretch(replay, count), ticks, source: `SIM_SEED ${replay}`, replay };
   }
   const count = envInt('SIM_COUNT') ?? defaultCount;
   const fixedCount = Math.ceil(count / 2);

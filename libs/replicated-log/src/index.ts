@@ -10,6 +10,7 @@ export * from './driver/durable-storage';
 export * from './driver/peer-network';
 export * from './driver/entry-applier';
 export * from './raft-config';
+export * from './core-fix-revert';
 export * from './quorum';
 export * from './raft-log';
 export * from './follower-progress';

@@ -1,3 +1,4 @@
+import { NO_CORE_FIX_REVERTS, type CoreFixRevert } from './core-fix-revert';
 import type { NodeId } from './ids';
 import { isVoterMember, votersOf, type Member } from './member';
 
@@ -15,9 +16,14 @@ export type MembershipPlan =
  * the votes that its place in every majority stands for, so it may join again only after
  * the old member has been removed. A learner holds no such place and is simply replaced.
  */
-export function planJoin(current: readonly Member[], joiner: Member): MembershipPlan {
+export function planJoin(
+  current: readonly Member[],
+  joiner: Member,
+  testOnlyReverts: ReadonlySet<CoreFixRevert> = NO_CORE_FIX_REVERTS,
+): MembershipPlan {
   const known = current.find((m) => m.id === joiner.id);
-  if (known === undefined) return { type: 'change', members: [...current, { ...joiner, learner: true }] };
+  const learner = !testOnlyReverts.has('join-without-learner-stage');
+  if (known === undefined) return { type: 'change', members: [...current, { ...joiner, learner }] };
   if (known.storageId !== joiner.storageId) {
     if (isVoterMember(known)) return { type: 'refused', reason: storageMismatchReason(joiner.id) };
     return { type: 'change', members: replace(current, { ...joiner, learner: true }) };

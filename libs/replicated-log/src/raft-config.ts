@@ -1,3 +1,4 @@
+import type { CoreFixRevert } from './core-fix-revert';
 import type { NodeId } from './ids';
 
 /** Everything the core needs to know about time is counted in ticks. */
@@ -13,6 +14,8 @@ export interface RaftConfig {
   maxEntriesPerMessage: number;
   /** test-only negative control: commit what the leader alone has persisted */
   unsafeCommitWithoutQuorum?: boolean;
+  /** test-only: fixes taken back out for a regression seed (see CoreFixRevert); absent means none */
+  testOnlyReverts?: ReadonlySet<CoreFixRevert>;
 }
 
 export function validateRaftConfig(config: RaftConfig): string | null {

@@ -13,6 +13,7 @@ import type {
   RequestVoteReplyMessage,
 } from './peer-message';
 import { majorityOf, quorumMatchIndex } from './quorum';
+import type { CoreFixRevert } from './core-fix-revert';
 import type { RaftConfig } from './raft-config';
 import { RaftLog } from './raft-log';
 import type { Random } from './random';
@@ -292,7 +293,10 @@ export class RaftNode<C> {
     const pendingIndex = this.log.latestMembership().index;
     // Thesis 4.1 (and Ongaro's 2015 erratum): one change at a time, and none until this
     // leader has committed an entry of its own term, or two leaders' configs may not overlap.
-    if (pendingIndex > this.commitIndex || this.log.termAt(this.commitIndex) !== this.term) {
+    const ownTermCommitted =
+      this.log.termAt(this.commitIndex) === this.term ||
+      this.reverted('membership-change-before-own-term-commit');
+    if (pendingIndex > this.commitIndex || !ownTermCommitted) {
       return { type: 'membershipChangePending' };
     }
     const entry = this.appendOwn({ type: 'membership', members }, nowMs);
@@ -776,7 +780,13 @@ export class RaftNode<C> {
 
   /** Whether `storageId` is the storage recorded for member `id`. */
   private hasRecordedStorage(id: NodeId, storageId: string): boolean {
-    return this.members.some((m) => m.id === id && m.storageId === storageId);
+    const anyStorage = this.reverted('votes-from-any-storage');
+    return this.members.some((m) => m.id === id && (anyStorage || m.storageId === storageId));
+  }
+
+  /** Test-only: whether a regression run took this fix back out (see CoreFixRevert). */
+  private reverted(fix: CoreFixRevert): boolean {
+    return this.config.testOnlyReverts?.has(fix) === true;
   }
 
   /** A vote or an acknowledgement counts only from a voter with the storage recorded for it. */

@@ -1,4 +1,6 @@
+import type { LockTable } from '@app/lock-table';
 import { votersOf, type LogIndex, type NodeId, type Term } from '@app/replicated-log';
+import { MS_PER_TICK } from './lock-workload';
 import { InvariantViolation, check } from './simulation-failure';
 import type { SimulatedCluster } from './simulated-cluster';
 
@@ -10,11 +12,34 @@ export interface ConvergedState {
 }
 
 /**
- * Liveness, after every fault is over: one leader, every node up with the same commit and
- * applied index and the same lock table, every server joined, and every acknowledged
- * proposal applied everywhere (invariant 6).
+ * The upper bound of a lock TTL at the end of a run: with every fault healed for the
+ * liveness phase, no node still holds a lock this long past its TTL (a scan interval, a
+ * commit round and the followers' next heartbeat fit in it many times over).
  */
-export function checkConverged(cluster: SimulatedCluster, expectedMembers: number): ConvergedState {
+export const TTL_END_SLACK_TICKS = 100;
+
+/** A node's whole lock state (locks with their sessions and TTLs, waiters, sessions), for comparison. */
+export function lockStateOf(table: LockTable): string {
+  const { locks, waiters, sessions } = table.expiryState();
+  return JSON.stringify({
+    locks: [...locks].sort((a, b) => a.name.localeCompare(b.name)),
+    waiters: [...waiters].sort((a, b) => a.waiterId - b.waiterId),
+    sessions: [...sessions]
+      .map((session) => ({ ...session, locks: [...session.locks].sort(), waiterIds: [...session.waiterIds] }))
+      .sort((a, b) => a.sessionId.localeCompare(b.sessionId)),
+  });
+}
+
+/**
+ * Liveness, after every fault is over: one leader, every node up with the same commit and
+ * applied index and the same lock state, every server joined, every acknowledged proposal
+ * applied everywhere (invariant 6), and no lock held long past its TTL.
+ */
+export function checkConverged(
+  cluster: SimulatedCluster,
+  expectedMembers: number,
+  tick: number,
+): ConvergedState {
   check(cluster.upNodes().length === cluster.nodes.length, 'liveness: a node is still down');
   const leaders = cluster.liveLeaders();
   const [leaderNode] = leaders;
@@ -35,7 +60,7 @@ export function checkConverged(cluster: SimulatedCluster, expectedMembers: numbe
       `liveness: ${member.id} is a member with storage ${member.storageId}, but its directory is ${server.storageId}`,
     );
   }
-  const leaderLocks = JSON.stringify(leaderNode.table.list('', 10000));
+  const leaderLocks = lockStateOf(leaderNode.table);
   for (const node of cluster.nodes) {
     const status = node.raft.status();
     const where = `liveness: ${node.id} (term ${status.term}, ${status.role})`;
@@ -51,10 +76,12 @@ export function checkConverged(cluster: SimulatedCluster, expectedMembers: numbe
       node.table.appliedIndex === status.commitIndex,
       `${where} lock table is at ${node.table.appliedIndex} of ${status.commitIndex}`,
     );
-    check(
-      JSON.stringify(node.table.list('', 10000)) === leaderLocks,
-      `${where} lock table differs from the leader's`,
-    );
+    check(lockStateOf(node.table) === leaderLocks, `${where} lock state differs from the leader's`);
+    for (const lock of node.table.expiryState().locks)
+      check(
+        lock.expiresAtMs === null || lock.expiresAtMs > (tick - TTL_END_SLACK_TICKS) * MS_PER_TICK,
+        `${where} still holds ${lock.name} (token ${lock.fencingToken}) at tick ${tick}, its TTL ended at ${lock.expiresAtMs} ms`,
+      );
     cluster.checker.proposals.checkAllApplied(node.id, cluster.checker.appliedKeys(node.id));
   }
   return {
@@ -66,9 +93,13 @@ export function checkConverged(cluster: SimulatedCluster, expectedMembers: numbe
 }
 
 /** The convergence check as a question: null when converged, else what is still wrong. */
-export function convergenceGap(cluster: SimulatedCluster, expectedMembers: number): string | null {
+export function convergenceGap(
+  cluster: SimulatedCluster,
+  expectedMembers: number,
+  tick: number,
+): string | null {
   try {
-    checkConverged(cluster, expectedMembers);
+    checkConverged(cluster, expectedMembers, tick);
     return null;
   } catch (error) {
     if (error instanceof InvariantViolation) return error.message;

@@ -8,9 +8,10 @@ import type {
   RecoveredState,
   Term,
 } from '@app/replicated-log';
-import { LockExclusion } from './lock-exclusion';
+import { LockInvariants } from './lock-invariants';
 import { ProposalLedger } from './proposal-ledger';
 import { check } from './simulation-failure';
+import { WorkloadTally } from './workload-counts';
 
 /** What the checker may look at of one node. */
 export interface NodeView {
@@ -31,12 +32,14 @@ const FULL_SWEEP_INTERVAL = 100;
 
 /**
  * The safety properties, checked as the run goes: (1) election safety, (2) each node's own
- * invariants, (3) state machine safety, (4) committed entries never change, (5) lock mutual
- * exclusion (LockExclusion), (6) no acknowledged proposal lost (ProposalLedger), plus the
- * durability of terms and votes across crashes.
+ * invariants, (3) state machine safety, (4) committed entries never change, (5) the lock
+ * table's properties on every node's applied state (LockInvariants), (6) no acknowledged
+ * proposal lost (ProposalLedger), plus the durability of terms and votes across crashes.
+ * It also tallies what the committed log held (WorkloadTally).
  */
 export class SafetyChecker {
-  readonly locks = new LockExclusion();
+  readonly locks = new LockInvariants();
+  readonly tally = new WorkloadTally();
   readonly proposals = new ProposalLedger();
   /** (1) term -> the one node that led it, over the whole history */
   readonly leaders = new Map<Term, NodeId>();
@@ -75,13 +78,16 @@ export class SafetyChecker {
     }
   }
 
-  /** (3): every node applies 1, 2, 3... and the same entry, with the same outcome, at each index. */
+  /**
+   * (3): every node applies 1, 2, 3... and the same entry, with the same outcome, at each
+   * index. True when this is the first application of the index anywhere.
+   */
   onApply(
     nodeId: NodeId,
     incarnation: number,
     entry: LogEntry<LockCommand>,
     outcome: LockOutcome | null,
-  ): void {
+  ): boolean {
     const key = JSON.stringify([entry.term, entry.leaderTimeMs, entry.body]);
     const mine = this.appliedOf(nodeId, incarnation);
     check(
@@ -104,6 +110,7 @@ export class SafetyChecker {
       );
     }
     this.proposals.onApply(nodeId, incarnation, entry, key);
+    return first === undefined;
   }
 
   /** (4) at the disk: an entry a node held as committed may be rewritten only by itself. */

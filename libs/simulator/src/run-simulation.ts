@@ -69,7 +69,7 @@ async function run(
     await cluster.runTick(tick, { proposals: true, joins: true, reconfigure: true, crash, wipe });
   }
   const livenessTicksRun = await runLivenessPhase(cluster, options, trace);
-  const converged = checkConverged(cluster, options.nodes);
+  const converged = checkConverged(cluster, options.nodes, options.ticks + livenessTicksRun);
   const { checker, network } = cluster;
   return {
     seed: options.seed,
@@ -89,6 +89,11 @@ async function run(
       dropBursts: counts.dropBursts,
       unsyncedWritesLost: cluster.unsyncedWritesLost,
       network: { ...network.stats },
+      workload: {
+        ...checker.tally.counts,
+        keepAlivesAnswered: cluster.keepAlives.answered,
+        keepAlivesRefused: cluster.keepAlives.refused,
+      },
     },
   };
 }
@@ -153,7 +158,7 @@ async function runLivenessPhase(
     const value = replicationProgress(cluster);
     if (value > progress.value) progress = { value, tick };
     if (tick < nominalEnd) continue;
-    if (convergenceGap(cluster, options.nodes) === null || tick - progress.tick > STALL_TICKS) break;
+    if (convergenceGap(cluster, options.nodes, tick) === null || tick - progress.tick > STALL_TICKS) break;
   }
   if (tick > nominalEnd)
     trace.add(`liveness phase extended to ${tick - options.ticks} ticks (last progress at ${progress.tick})`);

@@ -1,6 +1,7 @@
 import type { LockCommand } from '@app/lock-table';
 import {
   SeededRandom,
+  type CoreFixRevert,
   assert,
   planJoin,
   planRemoval,
@@ -16,7 +17,8 @@ import {
 } from '@app/replicated-log';
 import { FailureLatch } from './failure-latch';
 import { SafetyChecker } from './invariants';
-import { LockWorkload } from './lock-workload';
+import { LeaderExpiryScan } from './leader-expiry-scan';
+import { LockWorkload, MS_PER_TICK } from './lock-workload';
 import { pickOne } from './random-choice';
 import { SimulatedDisk } from './simulated-disk';
 import { SimulatedNetwork } from './simulated-network';
@@ -24,8 +26,6 @@ import { SimulatedNode, memberOf } from './simulated-node';
 import type { SimulationOptions } from './simulation-options';
 import type { Trace } from './trace';
 
-/** The simulated wall clock: one tick is 10 ms, only used to stamp entries. */
-const MS_PER_TICK = 10;
 /** Joins are attempted this often, like an operator's `--join` retrying. */
 const JOIN_INTERVAL_TICKS = 5;
 /** reconfig mode: the chance that a membership attempt is a random add or remove */
@@ -64,6 +64,10 @@ export class SimulatedCluster {
   readonly checker = new SafetyChecker();
   readonly latch = new FailureLatch();
   private readonly workload: LockWorkload;
+  readonly expiries = new LeaderExpiryScan();
+  /** keepalives a leader answered alive, and ones it refused (the session was gone) */
+  readonly keepAlives = { answered: 0, refused: 0 };
+  private readonly reverts: ReadonlySet<CoreFixRevert>;
   crashes = 0;
   wipes = 0;
   ghostJoins = 0;
@@ -79,7 +83,14 @@ export class SimulatedCluster {
     private readonly trace: Trace,
   ) {
     this.network = new SimulatedNetwork(this.fork(), options.network);
-    this.workload = new LockWorkload(this.fork(), options.clients, options.locks, options.proposalRate);
+    this.reverts = new Set(options.testOnlyReverts);
+    this.workload = new LockWorkload(
+      this.fork(),
+      options.clients,
+      options.locks,
+      options.proposalRate,
+      options.workload,
+    );
     const onWrite = (nodeId: NodeId, entries: LogEntry<LockCommand>[]) =>
       this.checker.onDiskWrite(nodeId, entries);
     for (let i = 1; i <= options.nodes; i++) {
@@ -129,9 +140,14 @@ export class SimulatedCluster {
     if (crashAt === due.length && plan.crash !== undefined) this.crash(plan.crash, plan.wipe === true);
     for (const node of this.upNodes()) await this.input(node, { type: 'tick', nowMs: tick * MS_PER_TICK });
     if (plan.joins && tick % JOIN_INTERVAL_TICKS === 0) await this.driveMembership(tick, plan.reconfigure);
-    if (plan.proposals) await this.propose(tick);
+    await this.proposeExpiries(tick);
+    if (plan.proposals) {
+      await this.propose(tick);
+      this.keepSessionsAlive(tick);
+    }
     await this.settle();
     this.checker.afterTick(this.nodes, tick);
+    this.expiries.checkOverdue(this.upNodes(), tick, tick * MS_PER_TICK);
   }
 
   crash(id: NodeId, wipe = false): void {
@@ -262,8 +278,44 @@ export class SimulatedCluster {
     this.latch.throwIfFailed();
   }
 
+  /** Every leader runs its expiry scan, as a node does on its ticks (see LeaderExpiryScan). */
+  private async proposeExpiries(tick: number): Promise<void> {
+    for (const node of this.upNodes()) {
+      for (const command of this.expiries.due(node, tick, tick * MS_PER_TICK)) {
+        const incarnation = node.incarnation;
+        const result = await this.input(node, {
+          type: 'propose',
+          body: { type: 'command', command },
+          nowMs: tick * MS_PER_TICK,
+        });
+        if (result.type !== 'proposed' || node.incarnation !== incarnation) continue;
+        this.expiries.proposed(node, command, result.index, result.term, tick);
+        this.checker.proposals.propose(node.id, incarnation, result.index, result.term, command);
+      }
+    }
+  }
+
+  /**
+   * Keepalives are no log entries: a leader that has applied all before its term answers
+   * from its own session leases, as a node does (which also confirms its leadership with a
+   * majority first; here the checker's election safety stands in for that).
+   */
+  private keepSessionsAlive(tick: number): void {
+    for (const sessionId of this.workload.keepAlivesDue(tick)) {
+      const leaders = this.liveLeaders().filter((node) => node.raft.isCurrentLeader);
+      if (leaders.length === 0) {
+        this.workload.onKeepAlive(sessionId, tick, null);
+        continue;
+      }
+      const node = pickOne(this.random, leaders);
+      const answer = node.machine.keepAlive(sessionId, tick * MS_PER_TICK, node.raft.status().term);
+      this.keepAlives[answer.type === 'alive' ? 'answered' : 'refused']++;
+      this.workload.onKeepAlive(sessionId, tick, answer.type === 'alive');
+    }
+  }
+
   private async propose(tick: number): Promise<void> {
-    for (const command of this.workload.commandsForTick()) {
+    for (const command of this.workload.commandsForTick(tick)) {
       const leaders = this.liveLeaders();
       if (leaders.length === 0) return;
       // With a stale leader around, clients may well be talking to it.
@@ -313,13 +365,13 @@ export class SimulatedCluster {
       if (ghost !== undefined && ghost.removeAt <= tick) return changeOf(planRemoval(members, member.id));
       const server = this.nodes.find((n) => n.id === member.id);
       if (server === undefined || server.storageId === member.storageId) continue;
-      const join = planJoin(members, server.member);
+      const join = planJoin(members, server.member, this.reverts);
       if (join.type === 'change') return join.members;
       return changeOf(planRemoval(members, member.id));
     }
     for (const [id, ghost] of this.ghosts) {
       if (ghost.joined || ghost.removeAt <= tick || members.some((m) => m.id === id)) continue;
-      return changeOf(planJoin(members, memberOf(id, `${id}-disk`)));
+      return changeOf(planJoin(members, memberOf(id, `${id}-disk`), this.reverts));
     }
     return null;
   }
@@ -330,13 +382,14 @@ export class SimulatedCluster {
     if (churn && this.random.next() < RECONFIG_CHANCE) {
       const voters = votersOf(members).length;
       const remove = outside.length === 0 || (voters > MIN_MEMBERS && this.random.next() < 0.5);
-      if (!remove) return changeOf(planJoin(members, pickOne(this.random, outside).member));
+      if (!remove) return changeOf(planJoin(members, pickOne(this.random, outside).member, this.reverts));
       const victim = pickOne(this.random, members);
       if (victim.learner !== true && voters <= MIN_MEMBERS) return null;
       return changeOf(planRemoval(members, victim.id));
     }
     const [nextOutside] = outside;
-    if (!churn && nextOutside !== undefined) return changeOf(planJoin(members, nextOutside.member));
+    if (!churn && nextOutside !== undefined)
+      return changeOf(planJoin(members, nextOutside.member, this.reverts));
     return null;
   }
 
@@ -350,6 +403,7 @@ export class SimulatedCluster {
       electionTimeoutMinTicks,
       electionTimeoutMaxTicks,
       maxEntriesPerMessage,
+      testOnlyReverts: this.reverts,
     };
   }
 

@@ -17,9 +17,8 @@ import type { FailureLatch } from './failure-latch';
 import type { NodeView, SafetyChecker } from './invariants';
 import type { SimulatedDisk } from './simulated-disk';
 import type { SimulatedNetwork } from './simulated-network';
-import { check } from './simulation-failure';
 
-/** The simulated leader's session grace; sessions are not in the workload yet, so it never matters. */
+/** A new leader's session grace: the election timeout's maximum, as on a node (ReplicaService). */
 const SESSION_GRACE_MS = 300;
 
 /** A server's membership record; every data directory a server gets is a new storage. */
@@ -127,15 +126,11 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
     this.context.latch.guard(() => this.machine.apply(entries, (applied) => this.check(applied)));
   }
 
-  private check({ entry, command, outcome }: AppliedEntry): void {
-    if (command !== null && outcome !== null) {
-      check(
-        command.type === 'preempt' || command.type === 'release',
-        `${this.id}: the workload never sends ${command.type}`,
-      );
-      this.context.checker.locks.onOutcome(this.id, this.incarnation, entry.index, command, outcome);
-    }
-    this.context.checker.onApply(this.id, this.incarnation, entry, outcome);
+  private check(applied: AppliedEntry): void {
+    const { checker } = this.context;
+    checker.locks.onApplied(this.id, this.incarnation, applied);
+    if (checker.onApply(this.id, this.incarnation, applied.entry, applied.outcome))
+      checker.tally.onCommitted(applied);
   }
 
   private send(message: PeerMessage<LockCommand>): void {

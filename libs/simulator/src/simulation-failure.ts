@@ -6,3 +6,8 @@ export class InvariantViolation extends Error {
 export function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new InvariantViolation(message);
 }
+
+/** `check` for hot paths: the message is built only when the condition fails. */
+export function ensure(condition: unknown, message: () => string): asserts condition {
+  if (!condition) throw new InvariantViolation(message());
+}

@@ -1,5 +1,6 @@
-import { SeededRandom } from '@app/replicated-log';
+import { SeededRandom, type CoreFixRevert } from '@app/replicated-log';
 import { pickOne } from './random-choice';
+import { deriveWorkloadMix, type WorkloadMix } from './workload-mix';
 
 /**
  * join: n1 bootstraps alone and the others join one at a time; static: every server starts
@@ -40,6 +41,11 @@ export interface SimulationInput {
   maxEntriesPerMessage?: number;
   /** derived from the seed when omitted */
   maxDelayTicks?: number;
+  /**
+   * Test-only: core fixes to take back out, to prove a regression seed still catches its
+   * bug (see CoreFixRevert). Empty by default; a node process never sets them.
+   */
+  testOnlyReverts?: readonly CoreFixRevert[];
 }
 
 export interface NetworkConditions {
@@ -70,6 +76,9 @@ export interface SimulationOptions {
   electionTimeoutMinTicks: number;
   electionTimeoutMaxTicks: number;
   maxEntriesPerMessage: number;
+  /** what the simulated clients send, and how often */
+  workload: WorkloadMix;
+  testOnlyReverts: readonly CoreFixRevert[];
 }
 
 const ALL_FAULTS: FaultToggles = {
@@ -133,5 +142,8 @@ export function deriveOptions(input: SimulationInput): SimulationOptions {
     electionTimeoutMaxTicks: 30,
     // Small batches make a new leader replicate old-term entries apart from its noop (section 5.4.2).
     maxEntriesPerMessage: pick(input.maxEntriesPerMessage, pickOne(random, [2, 8, 8, 256])),
+    // Drawn last, so that adding it left every earlier knob of a seed as it was.
+    workload: deriveWorkloadMix(random),
+    testOnlyReverts: [...(input.testOnlyReverts ?? [])],
   };
 }

@@ -1,6 +1,7 @@
 import type { NodeId, Term } from '@app/replicated-log';
 import type { NetworkStats } from './simulated-network';
 import type { SimulationOptions } from './simulation-options';
+import type { WorkloadCounts } from './workload-counts';
 
 export interface SimulationStats {
   /** distinct terms that had a leader */
@@ -17,6 +18,8 @@ export interface SimulationStats {
   dropBursts: number;
   unsyncedWritesLost: number;
   network: NetworkStats;
+  /** what the committed log held, by kind (see WorkloadCounts) */
+  workload: WorkloadCounts;
 }
 
 export interface SimulationReport {
