@@ -107,6 +107,8 @@ export class SimulatedNode implements NodeView, EntryApplier<LockCommand> {
     this.processor = new ReadyProcessor(this.raft, storage, network, this);
     // At once rather than later in the turn: the most eager schedule is the harshest test.
     this.processor.sendEarlyWith((task) => task());
+    // A violation found while applying ends this node's cycle: the run fails with it.
+    this.processor.reportFailuresTo((error) => this.context.latch.record(error));
   }
 
   /** The process dies between Ready cycles; the disk keeps what was synced. Returns lost writes. */

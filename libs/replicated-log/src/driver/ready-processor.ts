@@ -20,6 +20,7 @@ export class ReadyProcessor<C> {
   private running: Promise<void> | null = null;
   private earlySendScheduler: ((task: () => void) => void) | null = null;
   private earlySendScheduled = false;
+  private failureListener: ((error: unknown) => void) | null = null;
 
   constructor(
     private readonly node: RaftNode<C>,
@@ -39,6 +40,15 @@ export class ReadyProcessor<C> {
     this.earlySendScheduler = schedule;
   }
 
+  /**
+   * Told of an error that stopped the Ready cycle (a broken invariant). The node stays
+   * stopped either way, and `idle()` rejects with the error; without a listener the
+   * rejection is unhandled, which ends a production process.
+   */
+  reportFailuresTo(listener: (error: unknown) => void): void {
+    this.failureListener = listener;
+  }
+
   /** Call after every step; starts a cycle unless one is already running. */
   kick(): void {
     if (this.running !== null) this.scheduleEarlySend();
@@ -50,6 +60,7 @@ export class ReadyProcessor<C> {
         // An input may have arrived between the last check and now.
         this.kick();
       });
+      if (this.failureListener !== null) void this.running.catch(this.failureListener);
     }
   }
 
