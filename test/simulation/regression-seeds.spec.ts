@@ -43,11 +43,13 @@ const REGRESSIONS: Regression[] = [
     input: { seed: 2020, ticks: TICKS, mode: 'join', nodes: 3 },
   },
   // Joins as immediate voters (no learner stage, thesis 4.2.1): a server that never
-  // answers joins and the cluster can never elect a leader again. Still fails as pinned.
+  // answers joins and the cluster can never elect a leader again. Was 2005 until leaders
+  // began sending entries while their fsync runs (pipelining) changed the runs; 2001 was
+  // found by a sweep of static mode, 3 nodes, against the reverted code (2006 also fails).
   {
     fix: 'join-without-learner-stage',
     why: 'a join that never answers leaves no leader (static, 3 nodes)',
-    input: { seed: 2005, ticks: TICKS, mode: 'static', nodes: 3 },
+    input: { seed: 2001, ticks: TICKS, mode: 'static', nodes: 3 },
   },
   // Pinned for the storage identity before, it now catches the missing learner stage (join mode).
   {

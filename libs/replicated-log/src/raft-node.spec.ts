@@ -826,6 +826,22 @@ describe('ReadyProcessor: leader sends early, applies before fsync, answers afte
     await finishAll();
   });
 
+  it('tells the failure listener of an error that stops the cycle, and idle() rejects with it', async () => {
+    const node = fresh('n1');
+    const processor = new ReadyProcessor(
+      node,
+      { persist: () => Promise.reject(new Error('disk on fire')) },
+      { send: () => undefined },
+      { apply: () => undefined },
+    );
+    const reported: unknown[] = [];
+    processor.reportFailuresTo((error) => reported.push(error));
+    node.bootstrap(member('n1'), 0);
+    processor.kick();
+    await expect(processor.idle()).rejects.toThrow('disk on fire');
+    expect(reported).toEqual([new Error('disk on fire')]);
+  });
+
   it("a follower acknowledges entries only after they are fsync'd", async () => {
     const n2 = fresh('n2');
     const { events, processor, finishPersist, finishAll } = driven(n2);
