@@ -1,7 +1,10 @@
+import { assert } from '../assert';
 import type { RaftNode } from '../raft-node';
+import type { SnapshotMeta } from '../snapshot-meta';
 import type { DurableStorage } from './durable-storage';
 import type { EntryApplier } from './entry-applier';
 import type { PeerNetwork } from './peer-network';
+import type { SnapshotPort } from './snapshot-port';
 import type { ReadState } from '../ready';
 
 /** Receives confirmed ReadIndex rounds (thesis 6.4), after the entries they follow are applied. */
@@ -24,6 +27,7 @@ export class ReadyProcessor<C> {
     private readonly network: PeerNetwork<C>,
     private readonly applier: EntryApplier<C>,
     private readonly reads: ReadStateListener | null = null,
+    private readonly snapshots: SnapshotPort | null = null,
   ) {}
 
   /** Call after every step; starts a cycle unless one is already running. */
@@ -47,6 +51,7 @@ export class ReadyProcessor<C> {
   private async drain(): Promise<void> {
     while (this.node.hasReady()) {
       const ready = this.node.ready();
+      if (ready.snapshotToInstall) await this.requireSnapshots().install(ready.snapshotToInstall);
       if (ready.entries.length > 0 || ready.hardState !== null) {
         await this.storage.persist({
           hardState: ready.hardState,
@@ -56,8 +61,24 @@ export class ReadyProcessor<C> {
       }
       for (const message of ready.messages) this.network.send(message);
       if (ready.committedEntries.length > 0) this.applier.apply(ready.committedEntries);
+      if (ready.snapshotToTake) this.takeSnapshot(ready.snapshotToTake);
       if (ready.readStates.length > 0) this.reads?.confirmed(ready.readStates);
       this.node.advance(ready);
     }
+  }
+
+  /** The copy is taken now, in order with applying; the write runs beside the Ready cycle. */
+  private takeSnapshot(meta: SnapshotMeta): void {
+    void this.requireSnapshots()
+      .take(meta)
+      .then(() => {
+        this.node.step({ type: 'snapshotWritten', snapshot: meta });
+        this.kick();
+      });
+  }
+
+  private requireSnapshots(): SnapshotPort {
+    assert(this.snapshots !== null, 'the core asked for a snapshot, but this driver has no snapshot port');
+    return this.snapshots;
   }
 }
