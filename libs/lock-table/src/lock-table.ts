@@ -79,6 +79,11 @@ export class LockTable {
     return names.slice(0, limit).map((name) => this.ownerOf(name)!);
   }
 
+  /** The locks that have a queue. */
+  queuedLockNames(): string[] {
+    return [...this.queues.keys()];
+  }
+
   hasSession(sessionId: string): boolean {
     return this.sessionsById.has(sessionId);
   }

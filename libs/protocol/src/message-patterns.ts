@@ -19,6 +19,8 @@ export const MessagePatterns = {
   /** ReadIndex: the leader confirms it leads and answers its commit index */
   readIndex: 'cluster.read-index',
   peerMessage: 'replication.message',
+  /** one chunk of a snapshot file from the leader; answered with the offset to go on from */
+  snapshotChunk: 'replication.snapshot-chunk',
 } as const;
 
 export type MessagePattern = (typeof MessagePatterns)[keyof typeof MessagePatterns];
