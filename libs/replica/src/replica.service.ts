@@ -150,6 +150,7 @@ export class ReplicaService
     if (unsafe.size > 0)
       this.logger.warn(`UNSAFE TEST SWITCHES ON, this node is broken on purpose: ${[...unsafe].join(', ')}`);
     if (unsafe.has('ack-before-fsync')) storage.unsafeDeferWrites(1500);
+    if (unsafe.has('slow-snapshot-files')) store.unsafeDelayMs = 3000;
   }
 
   /**

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { SnapshotMeta } from '@app/replicated-log';
 import { decodeSnapshot, type SnapshotContent } from './snapshot-file';
-import type { SnapshotStore } from './snapshot-store';
+import { pause, type SnapshotStore } from './snapshot-store';
 
 /** One chunk of a snapshot file on its way from the leader. */
 export interface SnapshotChunk {
@@ -41,6 +41,7 @@ export class SnapshotReceiver {
     if (chunk.offset !== part.bytes) return { nextOffset: part.bytes, done: false };
     await fs.appendFile(part.path, chunk.data);
     part.bytes += chunk.data.length;
+    if (this.store.unsafeDelayMs > 0) await pause(this.store.unsafeDelayMs / 3);
     if (part.bytes < chunk.totalBytes) return { nextOffset: part.bytes, done: false };
     const data = await fs.readFile(part.path);
     const content = decodeSnapshot(data);

@@ -23,6 +23,9 @@ export function snapshotFileName(index: LogIndex, term: number): string {
  * the new one; the last two are kept.
  */
 export class SnapshotStore {
+  /** test-only: a pause inside every write and every received chunk, to crash a node in it */
+  unsafeDelayMs = 0;
+
   private constructor(
     readonly dataDir: string,
     private snapshots: StoredSnapshot[],
@@ -61,6 +64,7 @@ export class SnapshotStore {
     const handle = await fs.open(temporary, 'w');
     try {
       await handle.writeFile(data);
+      if (this.unsafeDelayMs > 0) await pause(this.unsafeDelayMs);
       await handle.sync();
     } finally {
       await handle.close();
@@ -129,4 +133,9 @@ async function listSnapshots(dataDir: string): Promise<StoredSnapshot[]> {
     found.push({ meta: { index: Number(match[1]), term: Number(match[2]) }, path, bytes: size });
   }
   return found.sort((a, b) => b.meta.index - a.meta.index);
+}
+
+/** Only for `unsafeDelayMs`. */
+export function pause(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
 }
