@@ -209,12 +209,16 @@ export class FileDurableStorage<C> implements DurableStorage<C> {
 
   async persist(request: PersistRequest<C>): Promise<void> {
     this.assertUsable('persist');
-    const buffer = this.encode(request);
+    let buffer = this.encode(request);
     if (this.unsafeDeferMs > 0) return this.unsafeDeferredPersist(request, buffer);
     this.inFlight = true;
     try {
       if (buffer.length > 0) {
-        if (this.bytes > 0 && this.bytes + buffer.length > this.segmentBytes) await this.rotate(null);
+        if (this.bytes > 0 && this.bytes + buffer.length > this.segmentBytes) {
+          await this.rotate(null);
+          // Again: the record says how much of its own segment an fsync covers.
+          buffer = this.encode(request);
+        }
         await this.guarded('write', () => this.append(buffer));
         this.bytes += buffer.length;
         this.lastIndex = request.entries.at(-1)?.index ?? this.lastIndex;

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { HardState, LogEntry, PersistRequest, SnapshotMeta } from '@app/replicated-log';
 import { FileDurableStorage } from './file-durable-storage';
 import { WalCorruptionError } from './wal-corruption.error';
+import { decodeRecordAt } from './wal-record';
 import { flipBits } from '../test/flip-bits';
 
 /** Corrupts one byte of a file in place. */
@@ -72,6 +73,19 @@ describe('WAL segments', () => {
       segmentFiles().reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0),
     );
     await storage.close();
+  });
+
+  it('every record in a new segment says how much of that segment an fsync covered', async () => {
+    await writeHistory();
+    for (const name of segmentFiles()) {
+      const data = fs.readFileSync(path.join(dir, name));
+      for (let offset = 0; offset < data.length;) {
+        const scan = decodeRecordAt<Cmd>(data, offset);
+        if (scan.kind !== 'record') throw new Error(`${name} at ${offset}: ${scan.kind}`);
+        if (scan.record.t === 'write') expect(scan.record.syncedBytes).toBeLessThanOrEqual(offset);
+        offset = scan.end;
+      }
+    }
   });
 
   it('compaction deletes only whole segments at or below the index, and keeps the hard state', async () => {
