@@ -77,7 +77,7 @@ export class LocalCluster {
   }
 
   /** Starts (or restarts) a node with the same command line as before, and waits until it serves HTTP. */
-  async startNode(id: string): Promise<NodeHandle> {
+  async startNode(id: string, extraEnv: Record<string, string> = {}): Promise<NodeHandle> {
     const node = this.node(id);
     if (node.process) throw new Error(`${id} is already running`);
     const args = [
@@ -97,7 +97,7 @@ export class LocalCluster {
     node.process = spawn(process.execPath, [join(ROOT, 'dist', 'apps', node.app, 'main.js'), ...args], {
       cwd: ROOT,
       stdio: ['ignore', log, log],
-      env: { ...process.env, NO_COLOR: '1', ...this.env },
+      env: { ...process.env, NO_COLOR: '1', ...this.env, ...extraEnv },
     });
     closeSync(log);
     const child = node.process;

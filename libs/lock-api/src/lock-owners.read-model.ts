@@ -36,6 +36,15 @@ export class LockOwnersReadModel {
     else this.waiters.delete(name);
   }
 
+  /** Starts over from a snapshot's locks and queue lengths, as of `index`. */
+  reset(locks: readonly LockSummary[], waiting: ReadonlyMap<string, number>, index: number): void {
+    this.locks.clear();
+    this.waiters.clear();
+    for (const lock of locks) this.locks.set(lock.name, { ...lock });
+    for (const [name, count] of waiting) if (count > 0) this.waiters.set(name, count);
+    this.advanceTo(index);
+  }
+
   /** Marks everything up to `index` as reflected here, answering those waiting for it. */
   advanceTo(index: number): void {
     this.lastIndex = Math.max(this.lastIndex, index);

@@ -28,6 +28,23 @@ export class ClientRequests {
     return remembered?.request === request ? remembered.outcome : undefined;
   }
 
+  /** Least recently used client first, each client's requests oldest first. */
+  exportState(): [string, [number, string, LockOutcome][]][] {
+    return [...this.byClient].map(([clientId, requests]) => [
+      clientId,
+      [...requests].map(([requestId, { request, outcome }]) => [requestId, request, outcome]),
+    ]);
+  }
+
+  importState(state: [string, [number, string, LockOutcome][]][]): void {
+    this.byClient.clear();
+    for (const [clientId, requests] of state)
+      this.byClient.set(
+        clientId,
+        new Map(requests.map(([requestId, request, outcome]) => [requestId, { request, outcome }])),
+      );
+  }
+
   remember(clientId: string, requestId: number, request: string, outcome: LockOutcome): void {
     const requests = this.byClient.get(clientId) ?? new Map<number, Remembered>();
     // Re-inserting moves the client to the most recently used end.

@@ -19,6 +19,16 @@ export class GrantedWaiters {
     if (this.byWaiterId.size > CAPACITY) this.byWaiterId.delete(this.byWaiterId.keys().next().value!);
   }
 
+  /** Oldest first, the eviction order. */
+  exportState(): [number, Granted][] {
+    return [...this.byWaiterId];
+  }
+
+  importState(state: [number, Granted][]): void {
+    this.byWaiterId.clear();
+    for (const [waiterId, granted] of state) this.byWaiterId.set(waiterId, granted);
+  }
+
   /** What a remembered outcome came to: the grant for a queued preempt that got one. */
   settled(outcome: LockOutcome): LockOutcome {
     return outcome.type === 'queued' ? (this.byWaiterId.get(outcome.waiterId) ?? outcome) : outcome;

@@ -8,3 +8,4 @@ export * from './constant-time-equal';
 export * from './client-requests';
 export * from './session-leases';
 export * from './lock-state-machine';
+export * from './lock-table-snapshot';

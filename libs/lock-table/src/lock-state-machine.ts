@@ -4,6 +4,7 @@ import type { LockCommand } from './lock-command';
 import type { LockEvent } from './lock-event';
 import type { LockOutcome } from './lock-outcome';
 import { LockTable } from './lock-table';
+import type { LockTableSnapshot } from './lock-table-snapshot';
 import { SessionLeases } from './session-leases';
 
 /** One committed entry as the state machine applied it; `command` is null for noop and membership. */
@@ -89,6 +90,21 @@ export class LockStateMachine {
       this.expiriesInFlight.add(key);
       return true;
     });
+  }
+
+  /** The state to save in a snapshot; a copy, so applying more entries cannot change it. */
+  snapshot(): LockTableSnapshot {
+    return this.table.exportState();
+  }
+
+  /**
+   * Starts over from a snapshot. The leases and the expiries in flight are this node's
+   * volatile leader state: a node restoring a snapshot starts them afresh, as a new leader does.
+   */
+  restore(state: LockTableSnapshot): void {
+    this.table.importState(state);
+    this.leases.observeTerm(-1);
+    this.expiriesInFlight.clear();
   }
 
   expirySettled(command: LockCommand): void {

@@ -6,6 +6,7 @@ import type { LockCommand } from './lock-command';
 import type { AppliedCommand, LockEvent } from './lock-event';
 import type { LockOutcome } from './lock-outcome';
 import type { HeldLock, LockState, Session, Waiter } from './lock-state';
+import type { LockTableSnapshot } from './lock-table-snapshot';
 
 type Preempt = Extract<LockCommand, { type: 'preempt' }>;
 type Release = Extract<LockCommand, { type: 'release' }>;
@@ -78,6 +79,11 @@ export class LockTable {
     return names.slice(0, limit).map((name) => this.ownerOf(name)!);
   }
 
+  /** The locks that have a queue. */
+  queuedLockNames(): string[] {
+    return [...this.queues.keys()];
+  }
+
   hasSession(sessionId: string): boolean {
     return this.sessionsById.has(sessionId);
   }
@@ -93,6 +99,58 @@ export class LockTable {
       waiters: this.waitersById.values(),
       sessions: this.sessionsById.values(),
     };
+  }
+
+  /** A copy of the replicated state as plain data (section 7), as of `appliedIndex`. */
+  exportState(): LockTableSnapshot {
+    return {
+      version: 1,
+      appliedIndex: this.lastAppliedIndex,
+      locks: [...this.locks.values()].map((lock) => ({ ...lock })),
+      queues: [...this.queues.values()].map((queue) => queue.map((waiter) => ({ ...waiter }))),
+      sessions: [...this.sessionsById.values()].map(({ sessionId, clientId, ttlMs }) => ({
+        sessionId,
+        clientId,
+        ttlMs,
+      })),
+      clientRequests: this.clientRequests.exportState(),
+      grantedWaiters: this.grantedWaiters.exportState(),
+    };
+  }
+
+  /** Replaces the whole state with a snapshot's (a restart, or a snapshot from the leader). */
+  importState(state: LockTableSnapshot): void {
+    this.locks.clear();
+    this.queues.clear();
+    this.waitersById.clear();
+    this.sessionsById.clear();
+    for (const { sessionId, clientId, ttlMs } of state.sessions)
+      this.sessionsById.set(sessionId, {
+        sessionId,
+        clientId,
+        ttlMs,
+        locks: new Set(),
+        waiterIds: new Set(),
+      });
+    for (const lock of state.locks) {
+      this.locks.set(lock.name, { ...lock });
+      if (lock.sessionId !== null) this.sessionsById.get(lock.sessionId)?.locks.add(lock.name);
+    }
+    for (const queue of state.queues) {
+      const copy = queue.map((waiter) => ({ ...waiter }));
+      const first = copy[0];
+      if (first === undefined) continue;
+      this.queues.set(first.name, copy);
+      for (const waiter of copy) {
+        this.waitersById.set(waiter.waiterId, waiter);
+        if (waiter.sessionId !== null)
+          this.sessionsById.get(waiter.sessionId)?.waiterIds.add(waiter.waiterId);
+      }
+    }
+    this.clientRequests.importState(state.clientRequests);
+    this.grantedWaiters.importState(state.grantedWaiters);
+    this.lastAppliedIndex = state.appliedIndex;
+    this.events = [];
   }
 
   private decide(index: LogIndex, leaderTimeMs: number, command: LockCommand): LockOutcome {

@@ -48,5 +48,13 @@ export interface ClusterStatus {
   commitIndex: number;
   appliedIndex: number;
   lastIndex: number;
+  /** the latest snapshot's last included index on this node (0: none) */
+  snapshotIndex?: number;
+  /** the first log entry this node still holds; earlier ones are in the snapshot */
+  firstLogIndex?: number;
+  /** the size of this node's WAL segments on disk, in bytes */
+  walBytes?: number;
+  /** snapshots this node installed from a leader since it started */
+  snapshotsInstalled?: number;
   members: MemberStatus[];
 }

@@ -21,6 +21,8 @@ export const MessagePatterns = {
   /** a follower's forwarded writes of one turn, in one message (each still its own command) */
   forwardBatch: 'locks.forward-batch',
   peerMessage: 'replication.message',
+  /** one chunk of a snapshot file from the leader; answered with the offset to go on from */
+  snapshotChunk: 'replication.snapshot-chunk',
 } as const;
 
 export type MessagePattern = (typeof MessagePatterns)[keyof typeof MessagePatterns];

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { LockProposedEvent } from './lock-proposed.event';
 import type { LogAdvancedEvent } from './log-advanced.event';
+import type { SnapshotRestoredEvent } from './snapshot-restored.event';
 
-/** What the node reports for each applied entry, in index order. */
-export type AppliedEntryEvent = LockProposedEvent | LogAdvancedEvent;
+/** What the node reports for each applied entry, in index order (or a snapshot that replaced them). */
+export type AppliedEntryEvent = LockProposedEvent | LogAdvancedEvent | SnapshotRestoredEvent;
 
 /** A read model (or anything answered from applied state) that must reflect each entry. */
 export interface AppliedEntryListener {

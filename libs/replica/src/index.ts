@@ -15,3 +15,5 @@ export * from './tcp-client-pool';
 export * from './describe-error';
 export * from './unsafe-test-switches';
 export * from './timed-storage';
+export * from './snapshot-restored.event';
+export * from './snapshot-chunk';

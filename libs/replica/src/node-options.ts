@@ -18,6 +18,10 @@ export interface NodeOptions {
   requestTimeoutMs: number;
   /** HTTP bodies larger than this are refused with 413 */
   maxBodyBytes: number;
+  /** take a snapshot of the state machine every this many applied entries (Raft section 7) */
+  snapshotEvery: number;
+  /** start a new WAL segment file once the current one has this many bytes */
+  walSegmentBytes: number;
 }
 
 export const NODE_OPTIONS = Symbol('NODE_OPTIONS');

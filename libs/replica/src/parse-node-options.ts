@@ -30,6 +30,16 @@ const OPTION_TABLE = [
     'how long a request waits for commit (default: 5000)',
   ],
   ['--max-body-bytes <n>', 'LATCHKEY_MAX_BODY_BYTES', 'largest accepted HTTP body (default: 16384)'],
+  [
+    '--snapshot-every <n>',
+    'LATCHKEY_SNAPSHOT_EVERY',
+    'snapshot the state machine every n applied entries (default: 10000)',
+  ],
+  [
+    '--wal-segment-bytes <n>',
+    'LATCHKEY_WAL_SEGMENT_BYTES',
+    'start a new WAL segment file at this size (default: 67108864)',
+  ],
 ] as const;
 
 function positiveInt(value: string): number {
@@ -89,6 +99,8 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
     electionTimeoutMaxMs: int('electionTimeoutMaxMs', 'LATCHKEY_ELECTION_TIMEOUT_MAX_MS', 2000),
     requestTimeoutMs: int('requestTimeoutMs', 'LATCHKEY_REQUEST_TIMEOUT_MS', 5000),
     maxBodyBytes: int('maxBodyBytes', 'LATCHKEY_MAX_BODY_BYTES', 16384),
+    snapshotEvery: int('snapshotEvery', 'LATCHKEY_SNAPSHOT_EVERY', 10_000),
+    walSegmentBytes: int('walSegmentBytes', 'LATCHKEY_WAL_SEGMENT_BYTES', 64 * 1024 * 1024),
   };
   requireRule(MEMBER_ID, '--id', options.id);
   return options;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { MessagePatterns } from '@app/protocol';
-import type { Member, NodeId, PeerMessage, PeerNetwork } from '@app/replicated-log';
+import type { InstallSnapshotMessage, Member, NodeId, PeerMessage, PeerNetwork } from '@app/replicated-log';
 import type { LockCommand } from '@app/lock-table';
 import type { PeerEnvelope } from './peer-envelope';
 import { TcpClientPool } from './tcp-client-pool';
@@ -20,6 +20,8 @@ export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
   constructor(
     private readonly ownTcpAddress: string,
     private readonly members: () => readonly Member[],
+    /** moves a snapshot's bytes to a follower (section 7); the core only names the snapshot */
+    private readonly sendSnapshot: (message: InstallSnapshotMessage, address: string) => void,
   ) {}
 
   /** Bounded: unknown senders must not grow it (or the client pool) without limit. */
@@ -35,6 +37,7 @@ export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
       this.logger.warn(`no address for ${message.to}; dropping ${message.type}`);
       return;
     }
+    if (message.type === 'installSnapshot') return this.sendSnapshot(message, address);
     const envelope: PeerEnvelope = { fromTcpAddress: this.ownTcpAddress, message };
     // A failed emit is a lost message; Raft resends. Swallow it here, nowhere else.
     this.clients

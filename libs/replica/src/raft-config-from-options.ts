@@ -12,6 +12,16 @@ export function raftConfigFromOptions(options: NodeOptions, storageId: string): 
     electionTimeoutMinTicks: ticks(options.electionTimeoutMinMs),
     electionTimeoutMaxTicks: ticks(options.electionTimeoutMaxMs),
     maxEntriesPerMessage: 256,
+    snapshotEveryEntries: options.snapshotEvery,
+    snapshotMarginEntries: snapshotMarginEntries(options),
     unsafeCommitWithoutQuorum: unsafeTestSwitches().has('ack-before-quorum'),
   };
+}
+
+/**
+ * Entries kept behind a snapshot, in memory and in the WAL, so that a follower a little
+ * behind (a restart, a slow disk) still gets entries rather than the whole snapshot.
+ */
+export function snapshotMarginEntries(options: NodeOptions): number {
+  return Math.min(1_000, options.snapshotEvery);
 }

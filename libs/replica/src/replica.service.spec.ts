@@ -24,6 +24,8 @@ function singleNodeOptions(dataDir: string): NodeOptions {
     electionTimeoutMaxMs: 2 * LONG_ELECTION_TIMEOUT_MS,
     requestTimeoutMs: 2_000,
     maxBodyBytes: 16_384,
+    snapshotEvery: 10_000,
+    walSegmentBytes: 64 * 1024 * 1024,
   };
 }
 

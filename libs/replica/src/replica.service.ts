@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { FileDurableStorage, openStorageIdentity } from '@app/wal';
+import { FileDurableStorage, SnapshotStore, openStorageIdentity } from '@app/wal';
 import {
   LockStateMachine,
   type AppliedEntry,
@@ -20,6 +20,7 @@ import {
   type LogEntry,
   type Member,
   type RaftStatus,
+  type SnapshotMeta,
   type StepResult,
 } from '@app/replicated-log';
 import { AppliedEntriesPublisher } from './applied-entries.publisher';
@@ -29,10 +30,14 @@ import { NODE_OPTIONS, httpAddressOf, tcpAddressOf, type NodeOptions } from './n
 import type { PeerEnvelope } from './peer-envelope';
 import { PeerTcpNetwork } from './peer-tcp.network';
 import { PendingProposals, type ProposalSettlement } from './pending-proposals';
-import { raftConfigFromOptions } from './raft-config-from-options';
+import { raftConfigFromOptions, snapshotMarginEntries } from './raft-config-from-options';
 import { LeaderLease } from './leader-lease';
 import { unsafeTestSwitches } from './unsafe-test-switches';
 import { timedStorage, type PersistObserver } from './timed-storage';
+import type { SnapshotChunkAnswer, SnapshotChunkMessage } from './snapshot-chunk';
+import { SnapshotKeeper, checkedState } from './snapshot-keeper';
+import { SnapshotRestoredEvent } from './snapshot-restored.event';
+import { SnapshotSender } from './snapshot-sender';
 
 /** How often the leader looks for locks, waiters and sessions whose time is up. */
 const EXPIRY_SCAN_EVERY_TICKS = 5;
@@ -59,6 +64,10 @@ export class ReplicaService
   private storage!: FileDurableStorage<LockCommand>;
   private network!: PeerTcpNetwork;
   private processor!: ReadyProcessor<LockCommand>;
+  private snapshots!: SnapshotKeeper;
+  private snapshotSender!: SnapshotSender;
+  /** the snapshot the state machine was restored from at start, reported to the read models in start() */
+  private startSnapshot: SnapshotMeta | null = null;
   private ticker: NodeJS.Timeout | null = null;
   /** this data directory's identity, recorded in the membership when the node joins */
   private storageId = '';
@@ -86,31 +95,63 @@ export class ReplicaService
 
   /** Replays the WAL before any port opens (Nest runs this before listen). */
   async onModuleInit(): Promise<void> {
+    const { store, latest } = await SnapshotStore.open(this.options.dataDir, (message) =>
+      this.logger.warn(message),
+    );
+    // Bounded start-up: the latest good snapshot, then only the WAL after it (section 7).
+    if (latest !== null) {
+      this.machine.restore(checkedState(latest.state, latest.meta));
+      this.startSnapshot = latest.meta;
+      this.logger.log(`restored snapshot at index ${latest.meta.index} (term ${latest.meta.term})`);
+    }
     const { storage, recovered } = await FileDurableStorage.open<LockCommand>(this.options.dataDir, {
       logger: (message) => this.logger.warn(message),
+      segmentBytes: this.options.walSegmentBytes,
+      ...(latest === null ? {} : { snapshot: latest.meta }),
     });
     this.storage = storage;
-    this.storageId = await openStorageIdentity(this.options.dataDir, recovered.entries.length === 0);
+    const logIsEmpty = recovered.entries.length === 0 && recovered.snapshot === undefined;
+    this.storageId = await openStorageIdentity(this.options.dataDir, logIsEmpty);
     this.node = new RaftNode(
       raftConfigFromOptions(this.options, this.storageId),
       new SeededRandom(randomInt(2 ** 31)),
       recovered,
     );
-    this.network = new PeerTcpNetwork(tcpAddressOf(this.options), () => this.node.currentMembers);
+    this.snapshotSender = new SnapshotSender(
+      () => store,
+      tcpAddressOf(this.options),
+      this.options.requestTimeoutMs,
+    );
+    this.network = new PeerTcpNetwork(
+      tcpAddressOf(this.options),
+      () => this.node.currentMembers,
+      (message, address) => this.snapshotSender.offer(message, address),
+    );
     const timed = timedStorage(this.storage, (ms, entries, synced) =>
       this.persistObserver?.(ms, entries, synced),
     );
-    this.processor = new ReadyProcessor(this.node, timed, this.network, this, this);
+    this.snapshots = new SnapshotKeeper(
+      store,
+      () => this.storage,
+      this.machine,
+      snapshotMarginEntries(this.options),
+      (index) => this.publishRestored(index),
+    );
+    this.processor = new ReadyProcessor(this.node, timed, this.network, this, this, this.snapshots);
     this.processor.sendEarlyWith((task) => setImmediate(task));
-    if (this.options.bootstrap && recovered.entries.length === 0) {
+    if (this.options.bootstrap && logIsEmpty) {
       this.node.bootstrap(this.self(), Date.now());
       this.logger.log(`bootstrapped a new cluster as ${this.options.id}`);
     }
-    this.logger.log(`recovered ${recovered.entries.length} entries, term ${recovered.hardState.term}`);
+    this.logger.log(
+      `recovered ${recovered.entries.length} entries after index ${recovered.snapshot?.index ?? 0}, ` +
+        `term ${recovered.hardState.term}`,
+    );
     const unsafe = unsafeTestSwitches();
     if (unsafe.size > 0)
       this.logger.warn(`UNSAFE TEST SWITCHES ON, this node is broken on purpose: ${[...unsafe].join(', ')}`);
     if (unsafe.has('ack-before-fsync')) storage.unsafeDeferWrites(1500);
+    if (unsafe.has('slow-snapshot-files')) store.unsafeDelayMs = 3000;
   }
 
   /**
@@ -119,6 +160,7 @@ export class ReplicaService
    * during init; the ports open only after this resolves.
    */
   async start(): Promise<void> {
+    if (this.startSnapshot !== null) this.publishRestored(this.startSnapshot.index);
     this.processor.kick();
     await this.processor.idle();
     this.ticker = setInterval(() => this.onTick(), this.options.tickMs);
@@ -128,6 +170,7 @@ export class ReplicaService
     if (this.ticker) clearInterval(this.ticker);
     await this.processor.idle();
     await this.network.close();
+    await this.snapshotSender.close();
     await this.storage.close();
   }
 
@@ -174,6 +217,42 @@ export class ReplicaService
   receive(envelope: PeerEnvelope): void {
     this.network.learnAddress(envelope.message.from, envelope.fromTcpAddress);
     this.step({ type: 'receive', message: envelope.message });
+  }
+
+  /**
+   * A chunk of the leader's snapshot (thesis 5.3). Once the whole file is here, verified and
+   * durable, the core hears of it as an InstallSnapshot message and takes it from there.
+   */
+  async receiveSnapshotChunk(chunk: SnapshotChunkMessage): Promise<SnapshotChunkAnswer> {
+    if (chunk.to !== this.options.id) return { nextOffset: 0, done: false };
+    this.network.learnAddress(chunk.from, chunk.fromTcpAddress);
+    const { answer, complete } = await this.snapshots.receive(chunk);
+    if (complete !== null)
+      this.step({
+        type: 'receive',
+        message: {
+          type: 'installSnapshot',
+          from: chunk.from,
+          to: chunk.to,
+          term: chunk.term,
+          snapshot: complete,
+        },
+      });
+    return answer;
+  }
+
+  /** Snapshot figures for GET /cluster and the CLI's status. */
+  storageStatus(): { walBytes: number; snapshotsInstalled: number } {
+    return { walBytes: this.storage.totalBytes, snapshotsInstalled: this.snapshots.installed };
+  }
+
+  /** The read models start over from the state machine, now a snapshot's. */
+  private publishRestored(index: number): void {
+    const waiting = new Map<string, number>();
+    const locks = this.machine.table.list('', Number.MAX_SAFE_INTEGER);
+    for (const name of this.machine.table.queuedLockNames())
+      waiting.set(name, this.machine.table.waitingCount(name));
+    this.appliedEntries.publish(new SnapshotRestoredEvent(index, locks, waiting));
   }
 
   /** EntryApplier: called by the ReadyProcessor with committed entries in order. */

@@ -13,6 +13,11 @@ export const UNSAFE_TEST_SWITCHES = [
   'read-without-quorum',
   /** the lock table frees a lock on any client's release */
   'ignore-owner-on-release',
+  /**
+   * snapshot files are slow: a snapshot waits 3 s between its write and its fsync and
+   * rename, a received chunk 1 s, so a test can kill a node in the middle of either
+   */
+  'slow-snapshot-files',
 ] as const;
 
 export type UnsafeTestSwitch = (typeof UNSAFE_TEST_SWITCHES)[number];

@@ -1,6 +1,7 @@
 import type { EntryBody } from './log-entry';
 import type { Member } from './member';
 import type { PeerMessage } from './peer-message';
+import type { SnapshotMeta } from './snapshot-meta';
 
 /** Everything that happens to a node comes in through `RaftNode.step(input)`. */
 export type Input<C> =
@@ -10,4 +11,6 @@ export type Input<C> =
   | { type: 'propose'; body: Extract<EntryBody<C>, { type: 'command' }>; nowMs: number }
   | { type: 'changeMembership'; members: Member[]; nowMs: number }
   /** ReadIndex (Raft thesis 6.4): confirm leadership, then report the commit index */
-  | { type: 'readIndex'; requestId: number };
+  | { type: 'readIndex'; requestId: number }
+  /** the snapshot a Ready asked for is durable: the log it covers may be compacted (section 7) */
+  | { type: 'snapshotWritten'; snapshot: SnapshotMeta };

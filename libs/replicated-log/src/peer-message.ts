@@ -1,5 +1,6 @@
 import type { LogIndex, NodeId, Term } from './ids';
 import type { LogEntry } from './log-entry';
+import type { SnapshotMeta } from './snapshot-meta';
 
 /** Raft section 5.3. An empty `entries` is a heartbeat. */
 export interface AppendEntriesMessage<C> {
@@ -57,5 +58,23 @@ export interface RequestVoteReplyMessage {
   storageId: string;
 }
 
+/**
+ * Raft section 7 / thesis 5.3. The core says only which snapshot the follower needs; the
+ * driver moves its bytes in chunks and, on the follower, steps this message in once the
+ * whole snapshot is durable there. The follower answers with an AppendEntriesReply whose
+ * matchIndex is the snapshot's index.
+ */
+export interface InstallSnapshotMessage {
+  type: 'installSnapshot';
+  from: NodeId;
+  to: NodeId;
+  term: Term;
+  snapshot: SnapshotMeta;
+}
+
 export type PeerMessage<C> =
-  AppendEntriesMessage<C> | AppendEntriesReplyMessage | RequestVoteMessage | RequestVoteReplyMessage;
+  | AppendEntriesMessage<C>
+  | AppendEntriesReplyMessage
+  | RequestVoteMessage
+  | RequestVoteReplyMessage
+  | InstallSnapshotMessage;

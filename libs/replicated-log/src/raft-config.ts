@@ -12,6 +12,10 @@ export interface RaftConfig {
   heartbeatIntervalTicks: number;
   /** caps one AppendEntries message so a lagging follower catches up in bounded steps */
   maxEntriesPerMessage: number;
+  /** take a snapshot every this many committed entries (section 7); 0 or absent: never */
+  snapshotEveryEntries?: number;
+  /** entries kept in memory behind a snapshot, for followers that are just behind */
+  snapshotMarginEntries?: number;
   /** test-only negative control: commit what the leader alone has persisted */
   unsafeCommitWithoutQuorum?: boolean;
   /** test-only: fixes taken back out for a regression seed (see CoreFixRevert); absent means none */

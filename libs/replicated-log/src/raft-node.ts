@@ -8,6 +8,7 @@ import { asVoter, isVoterMember, votersOf, type Member } from './member';
 import type {
   AppendEntriesMessage,
   AppendEntriesReplyMessage,
+  InstallSnapshotMessage,
   PeerMessage,
   RequestVoteMessage,
   RequestVoteReplyMessage,
@@ -19,6 +20,7 @@ import { RaftLog } from './raft-log';
 import type { Random } from './random';
 import type { ReadState, Ready } from './ready';
 import { LeaderState, type PendingRead, type PreVoteRound, type Role, type RoleState } from './role-state';
+import type { SnapshotMeta } from './snapshot-meta';
 import type { StepResult } from './step-result';
 
 export type { Role } from './role-state';
@@ -37,6 +39,10 @@ export interface RaftStatus {
   members: Member[];
   /** the index of the membership entry `members` comes from (committed once <= commitIndex) */
   membershipIndex: LogIndex;
+  /** the latest snapshot's last included index (0: none yet) */
+  snapshotIndex: LogIndex;
+  /** the first log entry still held in memory; earlier ones are compacted into the snapshot */
+  firstLogIndex: LogIndex;
   /** per follower, only on the leader */
   progress: Record<NodeId, { matchIndex: LogIndex; nextIndex: LogIndex }>;
 }
@@ -48,7 +54,7 @@ export interface RaftStatus {
  */
 export class RaftNode<C> {
   readonly id: NodeId;
-  private readonly log = new RaftLog<C>();
+  private readonly log: RaftLog<C>;
   /** the role, with the state that lives only as long as it does */
   private state: RoleState = { role: 'follower' };
   private preVote: PreVoteRound | null = null;
@@ -74,17 +80,25 @@ export class RaftNode<C> {
   private randomizedElectionTimeoutTicks: number;
   /** confirmed reads, handed out in the next Ready (they outlive a step-down) */
   private readStates: ReadState[] = [];
+  /** a snapshot from the leader the driver has yet to install (thesis 5.3) */
+  private pendingInstall: SnapshotMeta | null = null;
+  /** a snapshot was asked for and is not written yet: one at a time */
+  private snapshotInFlight = false;
 
   constructor(
     private readonly config: RaftConfig,
     private readonly random: Random,
-    recovered: { hardState: HardState; entries: LogEntry<C>[] },
+    recovered: { hardState: HardState; entries: LogEntry<C>[]; snapshot?: SnapshotMeta },
   ) {
     this.id = config.id;
+    // The state machine starts from the snapshot; the log holds only what follows it.
+    this.log = new RaftLog<C>(recovered.snapshot);
     for (const entry of recovered.entries) this.log.append(entry);
     this.term = recovered.hardState.term;
     this.votedFor = recovered.hardState.votedFor;
-    this.commitIndex = Math.min(recovered.hardState.commitIndex, this.log.lastIndex);
+    const snapshotIndex = this.log.snapshot.index;
+    this.commitIndex = Math.max(snapshotIndex, Math.min(recovered.hardState.commitIndex, this.log.lastIndex));
+    this.applyHandedOutIndex = this.appliedIndex = snapshotIndex;
     // What was recovered is on disk already.
     this.handedOutIndex = this.persistedIndex = this.log.lastIndex;
     this.handedOutHardState = this.hardState();
@@ -121,6 +135,9 @@ export class RaftNode<C> {
         return this.changeMembership(input.members, input.nowMs);
       case 'readIndex':
         return this.readIndex(input.requestId);
+      case 'snapshotWritten':
+        this.snapshotWritten(input.snapshot);
+        return { type: 'accepted' };
       default:
         return unreachable(input);
     }
@@ -131,6 +148,8 @@ export class RaftNode<C> {
     return (
       this.messages.length > 0 ||
       this.readStates.length > 0 ||
+      this.pendingInstall !== null ||
+      this.snapshotDue() ||
       this.log.lastIndex > this.handedOutIndex ||
       this.commitIndex > this.applyHandedOutIndex ||
       this.hardStateChanged() ||
@@ -146,9 +165,12 @@ export class RaftNode<C> {
       leader.readRoundPending = false;
       this.streamEntries(leader);
     }
+    const snapshotToInstall = this.pendingInstall;
+    this.pendingInstall = null;
     const entries = this.log.slice(this.handedOutIndex + 1, this.log.lastIndex);
     this.handedOutIndex = this.log.lastIndex;
-    const hardState = this.hardStateChanged() ? this.hardState() : null;
+    // An installed snapshot starts the log on disk afresh: it carries the hard state along.
+    const hardState = this.hardStateChanged() || snapshotToInstall ? this.hardState() : null;
     const termOrVoteChanged =
       hardState !== null &&
       (hardState.term !== this.handedOutHardState.term ||
@@ -160,13 +182,17 @@ export class RaftNode<C> {
     this.messages = [];
     const readStates = this.readStates;
     this.readStates = [];
+    const snapshotToTake = this.snapshotDue() ? this.snapshotMetaAt(this.commitIndex) : null;
+    if (snapshotToTake) this.snapshotInFlight = true;
     return {
       hardState,
       entries,
-      mustSync: entries.length > 0 || termOrVoteChanged,
+      mustSync: entries.length > 0 || termOrVoteChanged || snapshotToInstall !== null,
       messages,
       committedEntries,
       readStates,
+      snapshotToInstall,
+      snapshotToTake,
     };
   }
 
@@ -186,11 +212,41 @@ export class RaftNode<C> {
     return appends;
   }
 
+  /** Section 7: every `snapshotEveryEntries` applied entries, the state machine is saved. */
+  private snapshotDue(): boolean {
+    const every = this.config.snapshotEveryEntries ?? 0;
+    return (
+      every > 0 &&
+      !this.snapshotInFlight &&
+      this.pendingInstall === null &&
+      this.commitIndex - this.log.snapshot.index >= every
+    );
+  }
+
+  private snapshotMetaAt(index: LogIndex): SnapshotMeta {
+    const term = this.log.termAt(index);
+    assert(term !== undefined, `no term at ${index} for a snapshot`);
+    const membership = this.log.membershipAt(index);
+    return { index, term, members: membership.members, membershipIndex: membership.index };
+  }
+
+  /**
+   * The driver wrote the snapshot we asked for: the entries it covers may go, but for a
+   * margin kept so that a follower just behind still gets entries, not the whole snapshot.
+   */
+  private snapshotWritten(snapshot: SnapshotMeta): void {
+    this.snapshotInFlight = false;
+    const margin = this.config.snapshotMarginEntries ?? 0;
+    this.log.compact(snapshot, Math.max(0, Math.min(snapshot.index - margin, this.commitIndex)));
+  }
+
   /** The driver persisted, sent and applied `ready`. */
   advance(ready: Ready<C>): void {
     // A later truncation may have replaced what this Ready wrote (section 5.3).
     const persisted = ready.entries.findLast((entry) => this.log.termAt(entry.index) === entry.term);
     if (persisted) this.persistedIndex = Math.max(this.persistedIndex, persisted.index);
+    if (ready.snapshotToInstall)
+      this.appliedIndex = Math.max(this.appliedIndex, ready.snapshotToInstall.index);
     const lastApplied = ready.committedEntries.at(-1);
     if (lastApplied) this.appliedIndex = lastApplied.index;
     const leader = this.leaderState();
@@ -211,6 +267,8 @@ export class RaftNode<C> {
       lastIndex: this.log.lastIndex,
       members: this.members.map((m) => ({ ...m })),
       membershipIndex: this.log.latestMembership().index,
+      snapshotIndex: this.log.snapshot.index,
+      firstLogIndex: this.log.firstIndex,
       progress,
     };
   }
@@ -357,6 +415,8 @@ export class RaftNode<C> {
         return this.handleRequestVote(message);
       case 'requestVoteReply':
         return this.handleRequestVoteReply(message);
+      case 'installSnapshot':
+        return this.handleInstallSnapshot(message);
       default:
         return unreachable(message);
     }
@@ -367,7 +427,19 @@ export class RaftNode<C> {
    * (section 5.1). Stale replies are dropped.
    */
   private answerStaleMessage(message: PeerMessage<C>): void {
-    if (message.type === 'appendEntries') {
+    if (message.type === 'installSnapshot') {
+      this.send({
+        type: 'appendEntriesReply',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        success: false,
+        matchIndex: 0,
+        lastLogIndex: this.log.lastIndex,
+        rejectedIndex: message.snapshot.index,
+        storageId: this.config.storageId,
+      });
+    } else if (message.type === 'appendEntries') {
       this.send({
         type: 'appendEntriesReply',
         from: this.id,
@@ -423,6 +495,20 @@ export class RaftNode<C> {
       });
 
     if (!entriesFollow(message)) return;
+    const offset = this.log.firstIndex - 1;
+    if (message.prevLogIndex < offset) {
+      // Entries up to the offset are in our snapshot, committed: they match the leader's.
+      const skip = offset - message.prevLogIndex;
+      const covered = message.entries[skip - 1];
+      if (covered === undefined)
+        return reply(true, message.prevLogIndex + message.entries.length, this.log.lastIndex);
+      message = {
+        ...message,
+        prevLogIndex: offset,
+        prevLogTerm: covered.term,
+        entries: message.entries.slice(skip),
+      };
+    }
     if (message.prevLogIndex > this.log.lastIndex) {
       return reply(false, 0, this.log.lastIndex);
     }
@@ -457,6 +543,42 @@ export class RaftNode<C> {
       this.refreshMembers();
       return;
     }
+  }
+
+  /**
+   * Thesis 5.3: the leader no longer holds the entries we lack and sent its snapshot (the
+   * driver has received it whole and made it durable before stepping this message in).
+   * A snapshot at or below our commit index tells us nothing new; otherwise it replaces
+   * the log (keeping a matching suffix) and the state machine, both done by the driver
+   * from the next Ready, before the acknowledgement leaves.
+   */
+  private handleInstallSnapshot(message: InstallSnapshotMessage): void {
+    if (this.role === 'leader') return;
+    if (this.role !== 'follower') this.becomeFollower(this.term, message.from);
+    this.leaderId = message.from;
+    this.electionElapsedTicks = 0;
+    this.preVote = null;
+    const snapshot = message.snapshot;
+    if (snapshot.index > this.commitIndex) {
+      this.log.install(snapshot);
+      this.commitIndex = snapshot.index;
+      // The driver rewrites the log on top of the snapshot: whatever is kept goes out again.
+      this.handedOutIndex = this.persistedIndex = snapshot.index;
+      this.applyHandedOutIndex = snapshot.index;
+      this.pendingInstall = snapshot;
+      this.snapshotInFlight = false;
+      this.refreshMembers();
+    }
+    this.send({
+      type: 'appendEntriesReply',
+      from: this.id,
+      to: message.from,
+      term: this.term,
+      success: true,
+      matchIndex: snapshot.index,
+      lastLogIndex: this.log.lastIndex,
+      storageId: this.config.storageId,
+    });
   }
 
   private handleRequestVote(message: RequestVoteMessage): void {
@@ -680,6 +802,14 @@ export class RaftNode<C> {
   private sendAppend(leader: LeaderState, to: NodeId, progress: FollowerProgress): void {
     const prevLogIndex = progress.nextIndex - 1;
     const prevLogTerm = this.log.termAt(prevLogIndex);
+    if (prevLogTerm === undefined && prevLogIndex < this.log.firstIndex) {
+      // Section 7: what this follower lacks was compacted away; it gets the snapshot. Until
+      // it answers, the follower is probed, one message at a time (the driver sends the
+      // snapshot's bytes once per follower, however often it is asked).
+      progress.probing = true;
+      this.send({ type: 'installSnapshot', from: this.id, to, term: this.term, snapshot: this.log.snapshot });
+      return;
+    }
     assert(prevLogTerm !== undefined, `nextIndex ${progress.nextIndex} past the log of ${to}`);
     const entries = this.log.slice(progress.nextIndex, prevLogIndex + this.config.maxEntriesPerMessage);
     // While probing, one message at a time; while streaming, assume delivery.

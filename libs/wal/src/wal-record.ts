@@ -16,6 +16,11 @@ import type { HardState, LogEntry } from '@app/replicated-log';
  */
 export type WalRecord<C> =
   | { t: 'write'; entries: LogEntry<C>[]; hardState: HardState | null; syncedBytes: number }
+  /**
+   * The log restarts after a snapshot installed from the leader (thesis 5.3): everything
+   * before this record is replaced. The first record of a fresh segment.
+   */
+  | { t: 'base'; index: number; term: number }
   | { t: 'entries'; entries: LogEntry<C>[] }
   | { t: 'hardState'; hardState: HardState };
 
@@ -82,6 +87,9 @@ function parseRecord<C>(payload: Buffer): WalRecord<C> | string {
   if (typeof value !== 'object' || value === null) return 'payload is not an object';
   const record = value as Record<string, unknown>;
   if (record.t === 'entries' && Array.isArray(record.entries) && record.entries.every(isEntryLike)) {
+    return record as unknown as WalRecord<C>;
+  }
+  if (record.t === 'base' && Number.isSafeInteger(record.index) && Number.isSafeInteger(record.term)) {
     return record as unknown as WalRecord<C>;
   }
   if (record.t === 'hardState' && isHardStateLike(record.hardState)) {

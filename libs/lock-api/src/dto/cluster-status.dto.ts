@@ -32,6 +32,14 @@ export class ClusterStatusDto {
   @ApiProperty() commitIndex!: number;
   @ApiProperty() appliedIndex!: number;
   @ApiProperty() lastIndex!: number;
+  @ApiProperty({ description: "the latest snapshot's last included index on this node (0: none)" })
+  snapshotIndex!: number;
+  @ApiProperty({ description: 'the first log entry this node still holds; earlier ones are in the snapshot' })
+  firstLogIndex!: number;
+  @ApiProperty({ description: "the size of this node's WAL segment files, in bytes" })
+  walBytes!: number;
+  @ApiProperty({ description: 'snapshots this node installed from a leader since it started' })
+  snapshotsInstalled!: number;
   @ApiProperty({ type: [MemberStatusDto] }) members!: MemberStatusDto[];
 }
 

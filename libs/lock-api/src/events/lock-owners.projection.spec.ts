@@ -23,6 +23,8 @@ const OPTIONS: NodeOptions = {
   electionTimeoutMaxMs: 2000,
   requestTimeoutMs: 5000,
   maxBodyBytes: 16384,
+  snapshotEvery: 10_000,
+  walSegmentBytes: 64 * 1024 * 1024,
 };
 
 function preemptEntry(index: number, name: string): LogEntry<LockCommand> {

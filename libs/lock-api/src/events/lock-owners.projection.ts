@@ -3,6 +3,7 @@ import type { LockEvent } from '@app/lock-table';
 import {
   AppliedEntriesPublisher,
   LockProposedEvent,
+  SnapshotRestoredEvent,
   type AppliedEntryEvent,
   type AppliedEntryListener,
 } from '@app/replica';
@@ -31,6 +32,8 @@ export class LockOwnersProjection implements AppliedEntryListener, OnModuleInit 
   }
 
   onApplied(event: AppliedEntryEvent): void {
+    if (event instanceof SnapshotRestoredEvent)
+      return this.readModel.reset(event.locks, event.waiting, event.index);
     if (event instanceof LockProposedEvent)
       for (const change of event.events) this.project(change, event.index);
     this.readModel.advanceTo(event.index);

@@ -17,6 +17,8 @@ const base: RaftStatus = {
   lastIndex: 500,
   members: [member],
   membershipIndex: 1,
+  snapshotIndex: 0,
+  firstLogIndex: 1,
   progress: {},
 };
 

@@ -12,11 +12,25 @@ export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
   execute(): Promise<ClusterStatus> {
     const status = this.replica.status();
     const members = status.members.map((member) => memberStatus(status, member));
-    const { id, term, leaderId, commitIndex, appliedIndex, lastIndex } = status;
+    const { id, term, leaderId, commitIndex, appliedIndex, lastIndex, snapshotIndex, firstLogIndex } = status;
     const self = status.members.find((m) => m.id === id);
     // A learner follows the leader like any follower, but says what it is.
     const role = self?.learner === true ? 'learner' : status.role;
-    return Promise.resolve({ id, role, term, leaderId, commitIndex, appliedIndex, lastIndex, members });
+    const { walBytes, snapshotsInstalled } = this.replica.storageStatus();
+    return Promise.resolve({
+      id,
+      role,
+      term,
+      leaderId,
+      commitIndex,
+      appliedIndex,
+      lastIndex,
+      snapshotIndex,
+      firstLogIndex,
+      walBytes,
+      snapshotsInstalled,
+      members,
+    });
   }
 }
 

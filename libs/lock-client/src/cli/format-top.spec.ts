@@ -54,6 +54,16 @@ describe('formatStatusTable', () => {
   });
 });
 
+describe('formatStatusTable with compaction figures', () => {
+  it('adds the first log index and the WAL size', () => {
+    expect(
+      formatStatusTable({ ...status, snapshotIndex: 30, firstLogIndex: 12, walBytes: 3 * 1024 * 1024 }),
+    ).toContain(
+      'log: last index 41, commit 40, applied 40; snapshot at index 30; first log index 12; WAL 3.0 MiB',
+    );
+  });
+});
+
 describe('formatTop', () => {
   const response: LockActivityResponse = {
     servedBy: 'n2',

@@ -12,7 +12,9 @@ export function formatStatusTable(status: ClusterStatus): string {
     `log: last index ${s.lastIndex}, commit ${s.commitIndex}, applied ${s.appliedIndex}` +
     (s.snapshotIndex === undefined
       ? ''
-      : `; snapshot at index ${s.snapshotIndex}${s.snapshotTerm === undefined ? '' : ` (term ${s.snapshotTerm})`}`);
+      : `; snapshot at index ${s.snapshotIndex}${s.snapshotTerm === undefined ? '' : ` (term ${s.snapshotTerm})`}`) +
+    (s.firstLogIndex === undefined ? '' : `; first log index ${s.firstLogIndex}`) +
+    (s.walBytes === undefined ? '' : `; WAL ${walSize(s.walBytes)}`);
   const rows = s.members.map((m) => [
     m.id === s.id ? `${m.id}*` : m.id,
     m.role,
@@ -24,6 +26,12 @@ export function formatStatusTable(status: ClusterStatus): string {
   const table = textTable(['NODE', 'ROLE', 'TCP', 'HTTP', 'MATCH', 'LAG'], rows, new Set([4, 5]));
   const note = s.role === 'leader' ? '' : '\n(match and lag are known only on the leader; * is this node)';
   return `${head}\n${log}\n${table}${note}`;
+}
+
+/** Bytes as KiB or MiB, one decimal. */
+function walSize(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** One frame of `top`: the counts, then the busiest locks with holder, hold and wait times. */

@@ -1,5 +1,6 @@
 import type { HardState } from '../hard-state';
 import type { LogEntry } from '../log-entry';
+import type { SnapshotMeta } from '../snapshot-meta';
 
 /**
  * What one Ready asks the disk to do. An entry whose index is at or below the last one
@@ -15,7 +16,10 @@ export interface PersistRequest<C> {
 
 export interface RecoveredState<C> {
   hardState: HardState;
+  /** the entries after `snapshot` (after index 0 without one) */
   entries: LogEntry<C>[];
+  /** the snapshot the state machine was restored from, if any */
+  snapshot?: SnapshotMeta;
 }
 
 /** The port the ReadyProcessor persists through; libs/wal implements it on files. */

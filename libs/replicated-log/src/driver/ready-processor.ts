@@ -1,7 +1,10 @@
+import { assert } from '../assert';
 import type { RaftNode } from '../raft-node';
+import type { SnapshotMeta } from '../snapshot-meta';
 import type { DurableStorage } from './durable-storage';
 import type { EntryApplier } from './entry-applier';
 import type { PeerNetwork } from './peer-network';
+import type { SnapshotPort } from './snapshot-port';
 import type { ReadState } from '../ready';
 import type { PeerMessage } from '../peer-message';
 
@@ -28,6 +31,7 @@ export class ReadyProcessor<C> {
     private readonly network: PeerNetwork<C>,
     private readonly applier: EntryApplier<C>,
     private readonly reads: ReadStateListener | null = null,
+    private readonly snapshots: SnapshotPort | null = null,
   ) {}
 
   /**
@@ -92,6 +96,7 @@ export class ReadyProcessor<C> {
   private async drain(): Promise<void> {
     while (this.node.hasReady()) {
       const ready = this.node.ready();
+      if (ready.snapshotToInstall) await this.requireSnapshots().install(ready.snapshotToInstall);
       const afterPersist: PeerMessage<C>[] = [];
       for (const message of ready.messages) {
         if (message.type === 'appendEntries') this.network.send(message);
@@ -102,6 +107,8 @@ export class ReadyProcessor<C> {
         if (handedOver) return;
         handedOver = true;
         if (ready.committedEntries.length > 0) this.applier.apply(ready.committedEntries);
+        // The copy is taken right after applying, before anything else is applied.
+        if (ready.snapshotToTake) this.takeSnapshot(ready.snapshotToTake);
         if (ready.readStates.length > 0) this.reads?.confirmed(ready.readStates);
       };
       if (ready.entries.length > 0 || ready.hardState !== null) {
@@ -112,5 +119,20 @@ export class ReadyProcessor<C> {
       for (const message of afterPersist) this.network.send(message);
       this.node.advance(ready);
     }
+  }
+
+  /** The copy is taken now, in order with applying; the write runs beside the Ready cycle. */
+  private takeSnapshot(meta: SnapshotMeta): void {
+    void this.requireSnapshots()
+      .take(meta)
+      .then(() => {
+        this.node.step({ type: 'snapshotWritten', snapshot: meta });
+        this.kick();
+      });
+  }
+
+  private requireSnapshots(): SnapshotPort {
+    assert(this.snapshots !== null, 'the core asked for a snapshot, but this driver has no snapshot port');
+    return this.snapshots;
   }
 }

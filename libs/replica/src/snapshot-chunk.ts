@@ -1,0 +1,65 @@
+import { HOST_PORT, MEMBER_ID, STORAGE_ID } from '@app/protocol';
+import type { Member, NodeId, SnapshotMeta } from '@app/replicated-log';
+
+/** Raft thesis 5.3: a snapshot goes to a follower in chunks of at most this many bytes. */
+export const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+
+/** One chunk of a snapshot file, leader to follower, answered with a SnapshotChunkAnswer. */
+export interface SnapshotChunkMessage {
+  fromTcpAddress: string;
+  from: NodeId;
+  to: NodeId;
+  term: number;
+  snapshot: SnapshotMeta;
+  totalBytes: number;
+  offset: number;
+  /** base64 of at most SNAPSHOT_CHUNK_BYTES bytes */
+  data: string;
+}
+
+/** Where the leader goes on from; `done` once the follower holds the whole, verified file. */
+export interface SnapshotChunkAnswer {
+  nextOffset: number;
+  done: boolean;
+}
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+/** base64 of SNAPSHOT_CHUNK_BYTES is 4/3 as long */
+const MAX_DATA_CHARS = Math.ceil(SNAPSHOT_CHUNK_BYTES / 3) * 4;
+
+/** Replication traffic shares the client port: every field is checked, a bad chunk is dropped. */
+export function isSnapshotChunkMessage(value: unknown): value is SnapshotChunkMessage {
+  const chunk = value as Record<string, unknown> | null;
+  if (typeof chunk !== 'object' || chunk === null) return false;
+  const snapshot = chunk.snapshot as Record<string, unknown> | null;
+  return (
+    HOST_PORT.test(chunk.fromTcpAddress) &&
+    MEMBER_ID.test(chunk.from) &&
+    MEMBER_ID.test(chunk.to) &&
+    isCount(chunk.term) &&
+    isCount(chunk.totalBytes) &&
+    isCount(chunk.offset) &&
+    typeof chunk.data === 'string' &&
+    chunk.data.length <= MAX_DATA_CHARS &&
+    typeof snapshot === 'object' &&
+    snapshot !== null &&
+    isCount(snapshot.index) &&
+    isCount(snapshot.term) &&
+    isCount(snapshot.membershipIndex) &&
+    Array.isArray(snapshot.members) &&
+    snapshot.members.every(isMember)
+  );
+}
+
+function isMember(value: unknown): value is Member {
+  const member = value as Record<string, unknown> | null;
+  return (
+    typeof member === 'object' &&
+    member !== null &&
+    MEMBER_ID.test(member.id) &&
+    HOST_PORT.test(member.tcpAddress) &&
+    HOST_PORT.test(member.httpAddress) &&
+    STORAGE_ID.test(member.storageId) &&
+    (member.learner === undefined || typeof member.learner === 'boolean')
+  );
+}
