@@ -15,3 +15,8 @@ export * from './tcp-client-pool';
 export * from './describe-error';
 export * from './unsafe-test-switches';
 export * from './timed-storage';
+export * from './cluster-identity';
+export * from './peer-gate';
+export * from './peer-authenticator';
+export * from './bootstrap-rule';
+export { isPeerAuth } from './peer-envelope.validator';

@@ -10,6 +10,13 @@ export interface NodeOptions {
   join: string | null;
   /** start a new cluster when the data directory is empty (the `leader` app) */
   bootstrap: boolean;
+  /**
+   * TCP host:port of the other nodes of the cluster. A `leader` whose data directory has no
+   * cluster id asks them first, and joins the cluster they form instead of bootstrapping one.
+   */
+  peers: string[];
+  /** the shared secret every peer message is authenticated with; null runs unauthenticated */
+  clusterSecret: string | null;
   tickMs: number;
   heartbeatMs: number;
   electionTimeoutMinMs: number;

@@ -32,6 +32,8 @@ import { PendingProposals, type ProposalSettlement } from './pending-proposals';
 import { raftConfigFromOptions } from './raft-config-from-options';
 import { LeaderLease } from './leader-lease';
 import { unsafeTestSwitches } from './unsafe-test-switches';
+import { ClusterIdentity } from './cluster-identity';
+import { PeerGate } from './peer-gate';
 import { timedStorage, type PersistObserver } from './timed-storage';
 
 /** How often the leader looks for locks, waiters and sessions whose time is up. */
@@ -72,6 +74,11 @@ export class ReplicaService
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
     private readonly appliedEntries: AppliedEntriesPublisher,
+    private readonly peerGate: PeerGate = new PeerGate(
+      new ClusterIdentity(options.dataDir),
+      null,
+      options.id,
+    ),
   ) {
     // A deposed leader steps down within an election timeout of losing its majority.
     this.machine = new LockStateMachine(options.electionTimeoutMaxMs, {
@@ -91,21 +98,30 @@ export class ReplicaService
     });
     this.storage = storage;
     this.storageId = await openStorageIdentity(this.options.dataDir, recovered.entries.length === 0);
+    await this.peerGate.identity.open(this.options.bootstrap);
     this.node = new RaftNode(
       raftConfigFromOptions(this.options, this.storageId),
       new SeededRandom(randomInt(2 ** 31)),
       recovered,
     );
-    this.network = new PeerTcpNetwork(tcpAddressOf(this.options), () => this.node.currentMembers);
+    this.network = new PeerTcpNetwork(
+      tcpAddressOf(this.options),
+      () => this.node.currentMembers,
+      this.peerGate,
+    );
     const timed = timedStorage(this.storage, (ms, entries, synced) =>
       this.persistObserver?.(ms, entries, synced),
     );
     this.processor = new ReadyProcessor(this.node, timed, this.network, this, this);
     if (this.options.bootstrap && recovered.entries.length === 0) {
       this.node.bootstrap(this.self(), Date.now());
-      this.logger.log(`bootstrapped a new cluster as ${this.options.id}`);
+      this.logger.log(`bootstrapped a new cluster ${this.peerGate.identity.id} as ${this.options.id}`);
     }
     this.logger.log(`recovered ${recovered.entries.length} entries, term ${recovered.hardState.term}`);
+    if (!this.peerGate.authenticated)
+      this.logger.warn(
+        'peer traffic is UNAUTHENTICATED: no cluster secret (set LATCHKEY_CLUSTER_SECRET or --cluster-secret-file); anyone who reaches this port can send replication messages',
+      );
     const unsafe = unsafeTestSwitches();
     if (unsafe.size > 0)
       this.logger.warn(`UNSAFE TEST SWITCHES ON, this node is broken on purpose: ${[...unsafe].join(', ')}`);

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MessagePatterns, type JoinClusterResponse } from '@app/protocol';
-import { ReplicaService } from '@app/replica';
+import { PeerGate, ReplicaService } from '@app/replica';
 import { planJoin, unreachable, type MembershipPlan } from '@app/replicated-log';
 import { LeaderForwarder } from '../leader-forwarder';
 import { ok, type LockApiResult } from '../lock-api-error';
@@ -16,9 +16,13 @@ export class JoinClusterHandler implements ICommandHandler<JoinClusterCommand> {
   constructor(
     private readonly replica: ReplicaService,
     private readonly forwarder: LeaderForwarder,
+    private readonly gate: PeerGate,
   ) {}
 
   async execute({ member, forwardedBy }: JoinClusterCommand): Promise<LockApiResult<JoinClusterResponse>> {
+    // A node of another cluster, or one without the cluster secret, is refused by every member.
+    const admission = this.gate.admitJoin(member);
+    if (admission.type === 'refused') return { type: 'badRequest', message: admission.message };
     if (!this.replica.isLeader) {
       if (forwardedBy !== null) return { type: 'notLeader', leader: this.replica.leader() };
       return this.forwarder.forward<JoinClusterResponse>(MessagePatterns.join, member);
@@ -27,7 +31,12 @@ export class JoinClusterHandler implements ICommandHandler<JoinClusterCommand> {
     const plan = planJoin(this.replica.members, { id, tcpAddress, httpAddress, storageId });
     const changed = await this.carryOut(plan);
     if (changed.type !== 'ok') return changed;
-    return ok({ members: this.replica.members.map((m) => ({ ...m })), leaderId: this.replica.self().id });
+    const clusterId = this.gate.identity.id ?? undefined;
+    return ok({
+      members: this.replica.members.map((m) => ({ ...m })),
+      leaderId: this.replica.self().id,
+      clusterId,
+    });
   }
 
   private async carryOut(plan: MembershipPlan): Promise<LockApiResult<null>> {

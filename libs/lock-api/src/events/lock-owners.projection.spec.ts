@@ -17,6 +17,8 @@ const OPTIONS: NodeOptions = {
   dataDir: '/nonexistent',
   join: null,
   bootstrap: false,
+  peers: [],
+  clusterSecret: null,
   tickMs: 10,
   heartbeatMs: 100,
   electionTimeoutMinMs: 1000,

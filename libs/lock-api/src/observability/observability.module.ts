@@ -3,7 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { NODE_OPTIONS, ReplicaService, type NodeOptions } from '@app/replica';
+import { NODE_OPTIONS, PeerGate, ReplicaService, type NodeOptions } from '@app/replica';
 import { DashboardChanges } from '../dashboard/dashboard-changes';
 import { DashboardController } from '../dashboard/dashboard.controller';
 import { LockActivity } from '../dashboard/lock-activity';
@@ -38,10 +38,11 @@ export class ObservabilityModule {
         { provide: LogContext, useValue: logContext },
         {
           provide: NodeMetrics,
-          inject: [NODE_OPTIONS, ReplicaService],
-          useFactory: (options: NodeOptions, replica: ReplicaService) => {
+          inject: [NODE_OPTIONS, ReplicaService, PeerGate],
+          useFactory: (options: NodeOptions, replica: ReplicaService, gate: PeerGate) => {
             const metrics = new NodeMetrics(options.id);
             replica.persistObserver = (ms, entries, synced) => metrics.observePersist(ms, entries, synced);
+            gate.refusalObserver = (reason) => metrics.observePeerRefusal(reason);
             return metrics;
           },
         },

@@ -1,13 +1,16 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { ClusterStatus, MemberStatus } from '@app/protocol';
-import { ReplicaService } from '@app/replica';
+import { PeerGate, ReplicaService } from '@app/replica';
 import type { Member, RaftStatus } from '@app/replicated-log';
 import { ClusterStatusQuery } from './cluster-status.query';
 
 /** This node's view of the cluster; follower progress is known only on the leader. */
 @QueryHandler(ClusterStatusQuery)
 export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
-  constructor(private readonly replica: ReplicaService) {}
+  constructor(
+    private readonly replica: ReplicaService,
+    private readonly gate: PeerGate,
+  ) {}
 
   execute(): Promise<ClusterStatus> {
     const status = this.replica.status();
@@ -16,7 +19,20 @@ export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
     const self = status.members.find((m) => m.id === id);
     // A learner follows the leader like any follower, but says what it is.
     const role = self?.learner === true ? 'learner' : status.role;
-    return Promise.resolve({ id, role, term, leaderId, commitIndex, appliedIndex, lastIndex, members });
+    const clusterId = this.gate.identity.id;
+    const peerAuthentication = this.gate.authenticated ? 'hmac-sha256' : 'none';
+    return Promise.resolve({
+      id,
+      clusterId,
+      peerAuthentication,
+      role,
+      term,
+      leaderId,
+      commitIndex,
+      appliedIndex,
+      lastIndex,
+      members,
+    });
   }
 }
 

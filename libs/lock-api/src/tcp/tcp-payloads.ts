@@ -12,6 +12,7 @@ import {
   TTL_MS,
   WAIT_MS,
   STORAGE_ID,
+  CLUSTER_ID,
   type JoinClusterRequest,
   type OpenSessionRequest,
   type PreemptLockRequest,
@@ -19,6 +20,7 @@ import {
   type RpcErrorBody,
   type ValidationRule,
 } from '@app/protocol';
+import { isPeerAuth } from '@app/replica';
 
 function badRequest(message: string): RpcException {
   const body: RpcErrorBody = { code: 'bad_request', message };
@@ -148,5 +150,12 @@ export function parseJoinPayload(payload: unknown): {
     httpAddress: required(record, 'httpAddress', HOST_PORT),
     storageId: required(record, 'storageId', STORAGE_ID),
   };
+  // Checked by the PeerGate in the handler: the cluster and, with a secret, the MAC.
+  const clusterId = optional(record, 'clusterId', CLUSTER_ID);
+  if (clusterId !== undefined) member.clusterId = clusterId;
+  if (record.auth !== undefined) {
+    if (!isPeerAuth(record.auth)) throw badRequest('auth must be a peer seal');
+    member.auth = record.auth;
+  }
   return { member, forwardedBy: optionalForwardedBy(record) };
 }
