@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/free-port';
@@ -41,6 +42,8 @@ interface ClusterView {
  */
 export class FaultCluster {
   readonly nodes: FaultNode[] = [];
+  /** every fault cluster authenticates its peer traffic, as a production cluster should */
+  private readonly clusterSecret = randomBytes(32).toString('hex');
 
   constructor(
     readonly dir: string,
@@ -96,7 +99,7 @@ export class FaultCluster {
     const child = spawn(defined(argv[0], 'a program to start'), argv.slice(1), {
       cwd: ROOT,
       stdio: ['ignore', log, log],
-      env: { ...process.env, NO_COLOR: '1', ...this.env },
+      env: { ...process.env, NO_COLOR: '1', LATCHKEY_CLUSTER_SECRET: this.clusterSecret, ...this.env },
     });
     closeSync(log);
     node.process = child;
