@@ -50,7 +50,7 @@ export class PeerGate {
   /** The envelope, if this node should act on it; null (logged and counted) if not. */
   admit(value: unknown): PeerEnvelope | null {
     if (!isPeerEnvelopeHeader(value))
-      return this.refuse('malformed', 'malformed', 'a malformed peer envelope');
+      return this.refuse('malformed', 'malformed', 'a malformed replication message');
     const sender = `${senderId(value.message)}@${value.fromTcpAddress}`;
     const context: SealContext = {
       scope: 'message',
@@ -68,7 +68,7 @@ export class PeerGate {
         `a peer message from ${sender} of cluster ${value.clusterId}`,
       );
     if (!isPeerEnvelope(value))
-      return this.refuse('malformed', sender, `a malformed peer message from ${sender}`);
+      return this.refuse('malformed', sender, `a malformed replication message from ${sender}`);
     // Sequence numbers count per sender, not per link: a message captured on its way to
     // another node would be fresh here, so it must be addressed to this node.
     if (value.message.to !== this.nodeId)
@@ -114,7 +114,8 @@ export class PeerGate {
 
   private refuse(reason: PeerRefusal, logKey: string, what: string): null {
     this.refusalObserver?.(reason);
-    this.log.warn(`${reason}:${logKey}`, `refused ${what}: ${this.explain(reason)}`);
+    const verb = reason === 'malformed' ? 'dropped' : 'refused';
+    this.log.warn(`${reason}:${logKey}`, `${verb} ${what}: ${this.explain(reason)}`);
     return null;
   }
 
