@@ -372,4 +372,10 @@ SCENARIOS.push(
   negativeControl('NC2', 'S7', 'ack-before-quorum', 'the leader acknowledges before a quorum has the entry'),
   negativeControl('NC3', 'S7', 'read-without-quorum', 'linearizable checks skip the quorum round'),
   negativeControl('NC4', 'S4', 'ack-before-fsync', 'writes are acknowledged before they reach the disk'),
+  negativeControl(
+    'NC5',
+    'S7',
+    'apply-before-commit',
+    'nodes apply and serve entries before they are committed',
+  ),
 );

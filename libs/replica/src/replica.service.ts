@@ -34,6 +34,7 @@ import { LeaderLease } from './leader-lease';
 import { unsafeTestSwitches } from './unsafe-test-switches';
 import { ClusterIdentity } from './cluster-identity';
 import { PeerGate } from './peer-gate';
+import { ApplyBeforeCommit } from './apply-before-commit';
 import { timedStorage, type PersistObserver } from './timed-storage';
 
 /** How often the leader looks for locks, waiters and sessions whose time is up. */
@@ -68,6 +69,8 @@ export class ReplicaService
   private ticks = 0;
   private readRequests = 0;
   private readonly pendingReads = new Map<number, (index: number | null) => void>();
+  /** only with the negative control 'apply-before-commit' */
+  private applyBeforeCommit: ApplyBeforeCommit | null = null;
   /** set by the metrics: told the duration of every WAL write */
   persistObserver: PersistObserver | null = null;
 
@@ -112,7 +115,10 @@ export class ReplicaService
     const timed = timedStorage(this.storage, (ms, entries, synced) =>
       this.persistObserver?.(ms, entries, synced),
     );
-    this.processor = new ReadyProcessor(this.node, timed, this.network, this, this);
+    if (unsafeTestSwitches().has('apply-before-commit'))
+      this.applyBeforeCommit = new ApplyBeforeCommit(this.machine, (applied) => this.publishApplied(applied));
+    const persisted = this.applyBeforeCommit?.wrap(timed) ?? timed;
+    this.processor = new ReadyProcessor(this.node, persisted, this.network, this, this);
     if (this.options.bootstrap && recovered.entries.length === 0) {
       this.node.bootstrap(this.self(), Date.now());
       this.logger.log(`bootstrapped a new cluster ${this.peerGate.identity.id} as ${this.options.id}`);
@@ -193,11 +199,24 @@ export class ReplicaService
 
   /** EntryApplier: called by the ReadyProcessor with committed entries in order. */
   apply(entries: LogEntry<LockCommand>[]): void {
+    if (this.applyBeforeCommit !== null) {
+      const settle = ({ entry, outcome, events }: AppliedEntry) =>
+        this.pending.applied(entry, outcome, events);
+      this.applyBeforeCommit.committed(entries, settle, (rest) =>
+        this.machine.apply(rest, (a) => this.afterApply(a)),
+      );
+      return;
+    }
     this.machine.apply(entries, (applied) => this.afterApply(applied));
   }
 
   /** The read model sees an entry before its proposer is answered (read-your-writes). */
-  private afterApply({ entry, command, outcome, events }: AppliedEntry): void {
+  private afterApply(applied: AppliedEntry): void {
+    this.publishApplied(applied);
+    this.pending.applied(applied.entry, applied.outcome, applied.events);
+  }
+
+  private publishApplied({ entry, command, outcome, events }: AppliedEntry): void {
     if (command !== null && outcome !== null) {
       this.appliedEntries.publish(
         new LockProposedEvent(entry.index, entry.term, command, outcome, events, entry.leaderTimeMs),
@@ -209,7 +228,6 @@ export class ReplicaService
           `membership at ${entry.index}: ${entry.body.members.map((m) => (m.learner === true ? `${m.id} (learner)` : m.id)).join(', ')}`,
         );
     }
-    this.pending.applied(entry, outcome, events);
   }
 
   /**

@@ -13,6 +13,8 @@ export const UNSAFE_TEST_SWITCHES = [
   'read-without-quorum',
   /** the lock table frees a lock on any client's release */
   'ignore-owner-on-release',
+  /** a node applies and serves entries once they are on its disk, before they are committed */
+  'apply-before-commit',
 ] as const;
 
 export type UnsafeTestSwitch = (typeof UNSAFE_TEST_SWITCHES)[number];
