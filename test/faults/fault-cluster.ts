@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/free-port';
 import { waitFor } from '../support/wait-for';
+import type { LoopbackLab } from './loopback-lab';
 import type { NetworkLab } from './network-lab';
 import { defined } from '../support/defined';
 
@@ -15,6 +16,8 @@ export interface FaultNode {
   app: 'leader' | 'follower';
   host: string;
   tcpPort: number;
+  /** the port of its loopback fault proxy, which it advertises to peers; null with namespaces */
+  proxyPort: number | null;
   httpPort: number;
   dataDir: string;
   logFile: string;
@@ -49,6 +52,7 @@ export class FaultCluster {
     readonly dir: string,
     private readonly env: Record<string, string>,
     private readonly lab: NetworkLab | null,
+    private readonly proxies: LoopbackLab | null = null,
   ) {}
 
   async addNode(app: 'leader' | 'follower'): Promise<FaultNode> {
@@ -61,6 +65,7 @@ export class FaultCluster {
       app,
       host,
       tcpPort: this.lab ? 7000 : await freePort(),
+      proxyPort: this.proxies ? await freePort() : null,
       httpPort: this.lab ? 7100 : await freePort(),
       dataDir: join(this.dir, id),
       logFile: join(this.dir, `${id}.log`),
@@ -69,6 +74,8 @@ export class FaultCluster {
       retired: false,
     };
     if (this.lab && index > this.lab.size) this.lab.addHost(index);
+    if (this.proxies && node.proxyPort !== null)
+      await this.proxies.addHost(index, node.proxyPort, node.tcpPort);
     mkdirSync(node.dataDir, { recursive: true });
     this.nodes.push(node);
     return node;
@@ -92,7 +99,8 @@ export class FaultCluster {
     const args = ['--id', node.id, '--host', node.host, '--port', String(node.tcpPort)];
     args.push('--http-port', String(node.httpPort), '--data-dir', node.dataDir);
     const seed = defined(this.nodes[0], 'the first node');
-    if (node.app === 'follower') args.push('--join', `${seed.host}:${seed.tcpPort}`);
+    if (node.app === 'follower') args.push('--join', `${seed.host}:${seed.proxyPort ?? seed.tcpPort}`);
+    if (node.proxyPort !== null) args.push('--advertise', `${node.host}:${node.proxyPort}`);
     const main = join(ROOT, 'dist', 'apps', node.app, 'main.js');
     const argv = [...(this.lab ? this.lab.execPrefix(node.index) : []), process.execPath, main, ...args];
     const log = openSync(node.logFile, 'a');

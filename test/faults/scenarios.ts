@@ -243,6 +243,7 @@ export const SCENARIOS: Scenario[] = [
     core: true,
     // mounting a tmpfs needs root, as namespaces do
     needsNamespaces: true,
+    needsRoot: true,
     async nemesis(ctx) {
       const leader = await ctx.leader();
       if (!leader) return;

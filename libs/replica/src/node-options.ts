@@ -17,6 +17,11 @@ export interface NodeOptions {
   peers: string[];
   /** the shared secret every peer message is authenticated with; null runs unauthenticated */
   clusterSecret: string | null;
+  /**
+   * The TCP host:port peers reach this node at, when it differs from where it binds (a
+   * proxy or NAT in between); null: host:port.
+   */
+  advertiseTcpAddress: string | null;
   tickMs: number;
   heartbeatMs: number;
   electionTimeoutMinMs: number;
@@ -30,7 +35,7 @@ export interface NodeOptions {
 export const NODE_OPTIONS = Symbol('NODE_OPTIONS');
 
 export function tcpAddressOf(options: NodeOptions): string {
-  return `${options.host}:${options.port}`;
+  return options.advertiseTcpAddress ?? `${options.host}:${options.port}`;
 }
 
 export function httpAddressOf(options: NodeOptions): string {

@@ -48,6 +48,16 @@ describe('parseNodeOptions', () => {
     expect(() => parseNodeOptions('leader', argv, {})).toThrow(message);
   });
 
+  it('advertises another TCP address when told to, else its own', () => {
+    expect(parseNodeOptions('leader', ['--advertise', 'localhost:9001'], {}).advertiseTcpAddress).toBe(
+      '127.0.0.1:9001',
+    );
+    expect(parseNodeOptions('leader', [], {}).advertiseTcpAddress).toBeNull();
+    expect(() => parseNodeOptions('leader', ['--advertise', 'x'], {})).toThrow(
+      /--advertise "x" must be host:port/,
+    );
+  });
+
   it('refuses a cluster secret too short to be one', () => {
     expect(() => parseNodeOptions('leader', [], { LATCHKEY_CLUSTER_SECRET: 'short' })).toThrow(/at least 16/);
   });

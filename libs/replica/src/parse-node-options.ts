@@ -19,6 +19,11 @@ const OPTION_TABLE = [
     'the other nodes; a leader with an empty data directory joins the cluster they form, if any',
   ],
   [
+    '--advertise <host:port>',
+    'LATCHKEY_ADVERTISE',
+    'TCP address peers reach this node at, when a proxy or NAT sits in between (default: host:port)',
+  ],
+  [
     '--cluster-secret-file <file>',
     'LATCHKEY_CLUSTER_SECRET_FILE',
     'file holding the cluster secret (or set LATCHKEY_CLUSTER_SECRET); without one, peers are unauthenticated',
@@ -95,6 +100,7 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
     join: join === null ? null : normalizeJoin(join),
     bootstrap: role === 'leader',
     peers: parsePeers(pick('peers', 'LATCHKEY_PEERS')),
+    advertiseTcpAddress: optionalAddress('--advertise', pick('advertise', 'LATCHKEY_ADVERTISE')),
     clusterSecret: readClusterSecret(pick('clusterSecretFile', 'LATCHKEY_CLUSTER_SECRET_FILE'), fromEnv),
     tickMs: int('tickMs', 'LATCHKEY_TICK_MS', 10),
     heartbeatMs: int('heartbeatMs', 'LATCHKEY_HEARTBEAT_MS', 100),
@@ -115,6 +121,12 @@ function requireRule(rule: ValidationRule<string>, flag: string, value: string):
 
 /** Shorter secrets are refused: the MAC is only as strong as the secret. */
 const MIN_SECRET_LENGTH = 16;
+
+function optionalAddress(flag: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  requireRule(HOST_PORT, flag, value);
+  return normalizeJoin(value);
+}
 
 function parsePeers(list: string | undefined): string[] {
   if (list === undefined) return [];

@@ -19,6 +19,7 @@ function singleNodeOptions(dataDir: string): NodeOptions {
     bootstrap: true,
     peers: [],
     clusterSecret: null,
+    advertiseTcpAddress: null,
     tickMs: 10,
     heartbeatMs: 50,
     // Long, so check-quorum (counted in ticks) cannot step down while the test runs.

@@ -19,6 +19,7 @@ const OPTIONS: NodeOptions = {
   bootstrap: false,
   peers: [],
   clusterSecret: null,
+  advertiseTcpAddress: null,
   tickMs: 10,
   heartbeatMs: 100,
   electionTimeoutMinMs: 1000,
