@@ -35,7 +35,7 @@ interface ClusterView {
   leaderId: string | null;
   commitIndex: number;
   appliedIndex: number;
-  members: { id: string }[];
+  members: { id: string; role?: string; storageId?: string }[];
 }
 
 /**
