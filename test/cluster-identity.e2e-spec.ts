@@ -178,3 +178,35 @@ describe('the bootstrap rule', () => {
     expect(agreed.find((g) => g.name === 'bootstrap:before')?.fencingToken).toBe(written.fencingToken);
   });
 });
+
+describe('data directories from before cluster ids', () => {
+  let cluster: LocalCluster;
+
+  beforeAll(async () => {
+    cluster = await LocalCluster.start({ size: 3, env: ENV });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('all restarted at once without a cluster-id file: the leader app generates one, the others learn it, and the locks survive', async () => {
+    const leader = await cluster.leader();
+    const written = await grant(leader.url, 'legacy:before', newClientId());
+    await cluster.waitForConvergence();
+    for (const node of cluster.nodes) await cluster.kill(node.id, 'SIGKILL');
+    for (const node of cluster.nodes) rmSync(join(node.dataDir, 'cluster-id'));
+    for (const node of cluster.nodes) await cluster.startNode(node.id);
+    await cluster.waitForMembers(3);
+    const ids = await waitFor('every node to know the same cluster id', async () => {
+      const views = await Promise.all(cluster.nodes.map(statusOf));
+      const known = new Set(views.map((v) => v.clusterId));
+      const [only] = known;
+      return known.size === 1 && typeof only === 'string' ? views.map((v) => v.clusterId) : undefined;
+    });
+    expect(ids[0]).toMatch(UUID);
+    expect(cluster.nodes.map(storedClusterId)).toEqual(ids);
+    const agreed = await waitForSameState(cluster);
+    expect(agreed.find((g) => g.name === 'legacy:before')?.fencingToken).toBe(written.fencingToken);
+  });
+});
