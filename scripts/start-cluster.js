@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: a local three-node cluster. n1 bootstraps and leads first; n2 and n3 join
-// it. Ctrl-C (SIGINT) or SIGTERM stops all three cleanly.
+// it. Ctrl-C (SIGINT) or SIGTERM stops all three cleanly. The nodes share a cluster secret,
+// generated once into data/cluster-secret (unless LATCHKEY_CLUSTER_SECRET is set), so their
+// peer traffic is authenticated.
 const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -13,6 +17,19 @@ const NODES = [
   { id: 'n3', app: 'follower', port: 8003, httpPort: 3003 },
 ];
 const host = process.env.LATCHKEY_HOST ?? '127.0.0.1';
+const secretFile = path.join('data', 'cluster-secret');
+
+/** The secret file, created once (mode 0600); none when the environment gives the secret. */
+function clusterSecretFile() {
+  if (process.env.LATCHKEY_CLUSTER_SECRET || process.env.LATCHKEY_CLUSTER_SECRET_FILE) return null;
+  const file = path.join(root, secretFile);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return secretFile;
+}
+const secret = clusterSecretFile();
 const children = new Map();
 let stopping = false;
 
@@ -30,6 +47,15 @@ function argsFor(node) {
     path.join('data', node.id),
   ];
   if (node.app === 'follower') args.push('--join', `${host}:${NODES[0].port}`);
+  // The bootstrap rule: n1 on an emptied data directory joins the cluster n2 and n3 form.
+  else
+    args.push(
+      '--peers',
+      NODES.filter((n) => n !== node)
+        .map((n) => `${host}:${n.port}`)
+        .join(','),
+    );
+  if (secret !== null) args.push('--cluster-secret-file', secret);
   return args;
 }
 

@@ -347,7 +347,9 @@ describe('bad input', () => {
   it('drops a forged appendEntriesReply claiming a matchIndex beyond the leader log, and the leader keeps serving', async () => {
     const leader = await cluster.leader();
     const follower = cluster.running().find((n) => n.id !== leader.id)!;
-    const { term, lastIndex, members } = (await request(leader.url).get('/cluster').expect(200)).body;
+    // In the cluster's own id, so that it passes the gate of an unauthenticated cluster.
+    const { term, lastIndex, members, clusterId } = (await request(leader.url).get('/cluster').expect(200))
+      .body;
     // The follower's own storage identity: the reply is well formed in every field.
     const { storageId } = members.find((m: { id: string }) => m.id === follower.id);
     const client = ClientProxyFactory.create({
@@ -357,6 +359,7 @@ describe('bad input', () => {
     try {
       await firstValueFrom(
         client.emit('replication.message', {
+          clusterId,
           fromTcpAddress: follower.tcpAddress,
           message: {
             type: 'appendEntriesReply',

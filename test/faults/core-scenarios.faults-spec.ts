@@ -19,7 +19,7 @@ describe('fault scenarios on real processes', () => {
     console.log(
       namespaces
         ? 'fault harness: one network namespace per node, links cut with nftables'
-        : 'fault harness: network namespaces unavailable, falling back to loopback; partition scenarios are skipped',
+        : 'fault harness: network namespaces unavailable (or FAULTS_LOOPBACK=1), falling back to one TCP fault proxy per node on loopback; partitions drop peer messages at the proxies, mount scenarios are skipped',
     );
   });
 

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/free-port';
 import { waitFor } from '../support/wait-for';
+import type { LoopbackLab } from './loopback-lab';
 import type { NetworkLab } from './network-lab';
 import { defined } from '../support/defined';
 
@@ -14,6 +16,8 @@ export interface FaultNode {
   app: 'leader' | 'follower';
   host: string;
   tcpPort: number;
+  /** the port of its loopback fault proxy, which it advertises to peers; null with namespaces */
+  proxyPort: number | null;
   httpPort: number;
   dataDir: string;
   logFile: string;
@@ -31,7 +35,7 @@ interface ClusterView {
   leaderId: string | null;
   commitIndex: number;
   appliedIndex: number;
-  members: { id: string }[];
+  members: { id: string; role?: string; storageId?: string }[];
 }
 
 /**
@@ -41,11 +45,14 @@ interface ClusterView {
  */
 export class FaultCluster {
   readonly nodes: FaultNode[] = [];
+  /** every fault cluster authenticates its peer traffic, as a production cluster should */
+  private readonly clusterSecret = randomBytes(32).toString('hex');
 
   constructor(
     readonly dir: string,
     private readonly env: Record<string, string>,
     private readonly lab: NetworkLab | null,
+    private readonly proxies: LoopbackLab | null = null,
   ) {}
 
   async addNode(app: 'leader' | 'follower'): Promise<FaultNode> {
@@ -58,6 +65,7 @@ export class FaultCluster {
       app,
       host,
       tcpPort: this.lab ? 7000 : await freePort(),
+      proxyPort: this.proxies ? await freePort() : null,
       httpPort: this.lab ? 7100 : await freePort(),
       dataDir: join(this.dir, id),
       logFile: join(this.dir, `${id}.log`),
@@ -66,6 +74,8 @@ export class FaultCluster {
       retired: false,
     };
     if (this.lab && index > this.lab.size) this.lab.addHost(index);
+    if (this.proxies && node.proxyPort !== null)
+      await this.proxies.addHost(index, node.proxyPort, node.tcpPort);
     mkdirSync(node.dataDir, { recursive: true });
     this.nodes.push(node);
     return node;
@@ -89,14 +99,15 @@ export class FaultCluster {
     const args = ['--id', node.id, '--host', node.host, '--port', String(node.tcpPort)];
     args.push('--http-port', String(node.httpPort), '--data-dir', node.dataDir);
     const seed = defined(this.nodes[0], 'the first node');
-    if (node.app === 'follower') args.push('--join', `${seed.host}:${seed.tcpPort}`);
+    if (node.app === 'follower') args.push('--join', `${seed.host}:${seed.proxyPort ?? seed.tcpPort}`);
+    if (node.proxyPort !== null) args.push('--advertise', `${node.host}:${node.proxyPort}`);
     const main = join(ROOT, 'dist', 'apps', node.app, 'main.js');
     const argv = [...(this.lab ? this.lab.execPrefix(node.index) : []), process.execPath, main, ...args];
     const log = openSync(node.logFile, 'a');
     const child = spawn(defined(argv[0], 'a program to start'), argv.slice(1), {
       cwd: ROOT,
       stdio: ['ignore', log, log],
-      env: { ...process.env, NO_COLOR: '1', ...this.env },
+      env: { ...process.env, NO_COLOR: '1', LATCHKEY_CLUSTER_SECRET: this.clusterSecret, ...this.env },
     });
     closeSync(log);
     node.process = child;

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { awaitConvergence, finalReads, observeRoles, runRecordedWorkload, SeededRandom } from '@app/workload';
 import { FaultCluster } from './fault-cluster';
 import { FaultTimeline } from './fault-timeline';
+import { LoopbackLab } from './loopback-lab';
 import { NetworkLab } from './network-lab';
 import type { Scenario, ScenarioContext } from './scenario';
 import { defined } from '../support/defined';
@@ -38,6 +39,8 @@ export interface ScenarioResult {
   /** the checkers that found anomalies */
   caughtBy?: string[];
   artifacts?: string;
+  /** loopback mode: peer messages the fault proxies dropped on cut links */
+  droppedByProxies?: number;
 }
 
 function lastFinals(records: HistoryRecord[]): FinalLockState[] {
@@ -85,8 +88,8 @@ export async function runScenario(
   const started = performance.now();
   const base = { id: scenario.id, title: scenario.title, seed, expectAnomaly: scenario.expectAnomaly };
   const mode = useNamespaces ? 'netns' : 'loopback';
-  if (scenario.needsNamespaces && !useNamespaces) {
-    const skipped = 'needs network namespaces, which this machine cannot create (loopback fallback)';
+  if (scenario.needsRoot && !useNamespaces) {
+    const skipped = 'needs root (a mount), which the loopback fallback does without';
     console.log(`${scenario.id}: skipped, ${skipped}`);
     return {
       ...base,
@@ -104,7 +107,9 @@ export async function runScenario(
   }
   const dir = mkdtempSync(join(tmpdir(), `latchkey-fault-${scenario.id}-`));
   const lab = useNamespaces ? NetworkLab.create(seed + process.pid, 3) : null;
-  const cluster = new FaultCluster(dir, { ...NODE_ENV, ...scenario.env }, lab);
+  // Without namespaces, peer links go through one TCP fault proxy per node on loopback.
+  const proxies = useNamespaces ? null : new LoopbackLab();
+  const cluster = new FaultCluster(dir, { ...NODE_ENV, ...scenario.env }, lab, proxies);
   const timeline = new FaultTimeline();
   const rng = new SeededRandom(seed);
   const trafficMs = scenario.trafficMs ?? 15_000;
@@ -120,7 +125,7 @@ export async function runScenario(
     const active = () => performance.now() < trafficEnd;
     ctx = {
       cluster,
-      lab,
+      lab: lab ?? proxies,
       rng,
       timeline,
       dir,
@@ -155,7 +160,7 @@ export async function runScenario(
     });
     await nemesis;
     // Heal: reconnect, resume, restart whatever is down.
-    lab?.heal();
+    (lab ?? proxies)?.heal();
     for (const n of cluster.nodes) cluster.resume(n);
     await Promise.all(cluster.nodes.filter((n) => !n.process && !n.retired).map((n) => cluster.start(n)));
     timeline.record('heal', [], 'all faults');
@@ -198,6 +203,7 @@ export async function runScenario(
       recoveryMs,
       anomalies: analysis.anomalyCount,
       anomalyDetails: analysis.anomalies,
+      droppedByProxies: proxies?.droppedMessages,
       gates: failedGates,
       detected: scenario.expectAnomaly ? detected : undefined,
       caughtBy,
@@ -234,6 +240,7 @@ export async function runScenario(
     await cluster.stop();
     if (ctx) scenario.cleanup?.(ctx);
     lab?.destroy();
+    await proxies?.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,13 +1,13 @@
 import type { SeededRandom } from '@app/workload';
 import type { FaultCluster, FaultNode } from './fault-cluster';
 import type { FaultTimeline } from './fault-timeline';
-import type { NetworkLab } from './network-lab';
+import type { LinkCutter } from './loopback-lab';
 
 /** What a nemesis can reach while the workload runs. */
 export interface ScenarioContext {
   cluster: FaultCluster;
-  /** null in loopback mode (no namespaces on this machine) */
-  lab: NetworkLab | null;
+  /** cuts links: nftables between namespaces, or the loopback proxies where namespaces cannot be made */
+  lab: LinkCutter | null;
   rng: SeededRandom;
   timeline: FaultTimeline;
   /** waits `ms`, or less if the traffic phase ends first */
@@ -29,8 +29,10 @@ export interface Scenario {
   core: boolean;
   /** injects no fault by design (the baseline), so the "a fault was injected" gate does not apply */
   faultless?: boolean;
-  /** partitions (and mounts) need root and namespaces; in loopback mode such scenarios are skipped, and say so */
+  /** cuts links: with namespaces by nftables, else through the loopback fault proxies */
   needsNamespaces?: boolean;
+  /** mounts need root; in loopback mode such scenarios are skipped, and say so */
+  needsRoot?: boolean;
   /** extra environment of every node (the negative controls' switches) */
   env?: Record<string, string>;
   /** length of the traffic phase; faults start 4 s in */

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../support/wait-for';
 import { FencedResource } from './fenced-resource';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultNode } from './fault-cluster';
 import type { Scenario, ScenarioContext } from './scenario';
@@ -104,6 +104,50 @@ async function pausedHolder(ctx: ScenarioContext): Promise<void> {
     holder.kill('SIGKILL');
     await resource.stop();
   }
+}
+
+/** The member `id` as the leader lists it, once there is a leader. */
+async function memberOnLeader(ctx: ScenarioContext, id: string) {
+  const leader = await ctx.leader();
+  const view = leader ? await ctx.cluster.view(leader) : null;
+  return view === null ? undefined : (view.members.find((m) => m.id === id) ?? null);
+}
+
+/**
+ * A member loses its disk: it is removed through the leader, its data directory is wiped,
+ * and it starts again with its same command line, so it joins as a learner with a new
+ * storage identity and is promoted once it has caught up. All under the workload's load.
+ */
+async function wipeAndRejoin(ctx: ScenarioContext): Promise<void> {
+  const leader = await ctx.leader();
+  const victim = ctx.rng.pick(ctx.cluster.nodes.filter((n) => n !== leader && n.app === 'follower'));
+  const before = await waitFor(`${victim.id} listed`, () => memberOnLeader(ctx, victim.id));
+  await ctx.cluster.kill(victim);
+  ctx.timeline.record('kill-9', [victim.id]);
+  await waitFor(`the leader to remove ${victim.id}`, async () => {
+    const current = await ctx.leader();
+    if (!current) return false;
+    const res = await fetch(`http://${ctx.cluster.http(current)}/cluster/members/${victim.id}`, {
+      method: 'DELETE',
+      signal: AbortSignal.timeout(3000),
+    });
+    return res.status === 200;
+  });
+  ctx.timeline.record('remove-member', [victim.id]);
+  rmSync(victim.dataDir, { recursive: true, force: true });
+  mkdirSync(victim.dataDir, { recursive: true });
+  ctx.timeline.record('wipe', [victim.id]);
+  await ctx.cluster.start(victim);
+  ctx.timeline.record('join', [victim.id], 'as a learner, with a new storage identity');
+  await waitFor(
+    `${victim.id} to be promoted with its new storage`,
+    async () => {
+      const member = await memberOnLeader(ctx, victim.id);
+      return member && member.storageId !== before?.storageId && member.role !== 'learner';
+    },
+    { timeoutMs: 60_000 },
+  );
+  ctx.timeline.record('promoted', [victim.id]);
 }
 
 /** Every scenario of the plan that is built; core ones run by default. */
@@ -243,6 +287,7 @@ export const SCENARIOS: Scenario[] = [
     core: true,
     // mounting a tmpfs needs root, as namespaces do
     needsNamespaces: true,
+    needsRoot: true,
     async nemesis(ctx) {
       const leader = await ctx.leader();
       if (!leader) return;
@@ -309,6 +354,15 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    id: 'S14w',
+    title:
+      'wipe and rejoin under load: a follower is removed, its data directory wiped, and it joins again as a learner',
+    core: false,
+    // long enough that the rejoin and the catch-up happen while clients still write
+    trafficMs: 40_000,
+    nemesis: wipeAndRejoin,
+  },
+  {
     id: 'S8b',
     title: 'one-way cut: the leader stops hearing one follower',
     core: false,
@@ -372,4 +426,10 @@ SCENARIOS.push(
   negativeControl('NC2', 'S7', 'ack-before-quorum', 'the leader acknowledges before a quorum has the entry'),
   negativeControl('NC3', 'S7', 'read-without-quorum', 'linearizable checks skip the quorum round'),
   negativeControl('NC4', 'S4', 'ack-before-fsync', 'writes are acknowledged before they reach the disk'),
+  negativeControl(
+    'NC5',
+    'S7',
+    'apply-before-commit',
+    'nodes apply and serve entries before they are committed',
+  ),
 );

@@ -23,13 +23,34 @@ export interface ClusterMember extends MemberAddress {
  * A node asks to join with its own storage identity. A known voter id with another
  * storage (an emptied data directory) is refused until the old member is removed.
  */
+/**
+ * A peer's proof that a message comes from a node holding the cluster secret, and is
+ * fresh: the epoch is random per sender process and `seq` rises strictly within it.
+ */
+export interface PeerAuth {
+  epoch: string;
+  /** the sender process's start on its clock: a later epoch of the same sender replaces an earlier one */
+  epochStartMs: number;
+  seq: number;
+  /** the sender's clock when it sealed the message; a receiver refuses one far from its own */
+  sentAtMs: number;
+  /** HMAC-SHA256 over the canonical encoding, base64 */
+  mac: string;
+}
+
 export interface JoinClusterRequest extends MemberAddress {
   storageId: string;
+  /** the seal of a cluster with a secret; its MAC covers the fields above and clusterId */
+  auth?: PeerAuth;
+  /** the cluster the node's data directory belongs to; absent for a node that has none yet */
+  clusterId?: string;
 }
 
 export interface JoinClusterResponse {
   members: ClusterMember[];
   leaderId: string;
+  /** the cluster's identity, which a joiner stores before it takes part */
+  clusterId?: string;
 }
 
 export interface MemberStatus extends ClusterMember {
@@ -42,6 +63,10 @@ export interface MemberStatus extends ClusterMember {
 
 export interface ClusterStatus {
   id: string;
+  /** the cluster this node belongs to; null until a joining node has learned it */
+  clusterId: string | null;
+  /** how peer messages are authenticated: 'none' when the node has no cluster secret */
+  peerAuthentication: 'hmac-sha256' | 'none';
   role: NodeRole;
   term: number;
   leaderId: string | null;

@@ -5,6 +5,7 @@ export * from './client-id';
 export * from './session-id';
 export * from './member-id';
 export * from './storage-id';
+export * from './cluster-id';
 export * from './request-limits';
 export * from './lock-messages';
 export * from './cluster-messages';

@@ -10,6 +10,7 @@ import {
 } from '@app/protocol';
 import { describeError } from './describe-error';
 import { NODE_OPTIONS, type NodeOptions } from './node-options';
+import { PeerGate, joinSealBody, joinSealContext } from './peer-gate';
 import { ReplicaService } from './replica.service';
 
 const JOIN_RETRY_MS = 500;
@@ -37,6 +38,7 @@ export class ClusterJoinService implements OnApplicationShutdown {
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
     private readonly replica: ReplicaService,
+    private readonly gate: PeerGate,
   ) {}
 
   /**
@@ -45,7 +47,7 @@ export class ClusterJoinService implements OnApplicationShutdown {
    * cluster refuses this node, e.g. an emptied data directory under a voter's id.
    */
   async start(): Promise<void> {
-    if (this.options.join === null || this.replica.isMember()) return;
+    if (this.options.join === null || this.joined()) return;
     const address = parseHostPort(this.options.join);
     if (!address) throw new Error(`malformed --join ${this.options.join}`);
     this.client = ClientProxyFactory.create({ transport: Transport.TCP, options: address });
@@ -57,14 +59,20 @@ export class ClusterJoinService implements OnApplicationShutdown {
     await this.client?.close();
   }
 
+  /** A member that knows its cluster; a data directory from before cluster ids asks once to learn it. */
+  private joined(): boolean {
+    return this.replica.isMember() && this.gate.identity.id !== null;
+  }
+
   private async joinUntilMember(): Promise<void> {
-    while (!this.stopped && !this.replica.isMember()) {
+    while (!this.stopped && !this.joined()) {
       const answer = await this.askToJoin();
       if (answer.type === 'refused')
         throw new JoinRefusedError(`join through ${this.options.join} refused: ${answer.reason}`);
       if (answer.type === 'joined') {
+        await this.storeClusterId(answer.response);
         this.logger.log(
-          `joined the cluster through ${this.options.join}; leader ${answer.response.leaderId}`,
+          `joined cluster ${this.gate.identity.id} through ${this.options.join}; leader ${answer.response.leaderId}`,
         );
         return;
       }
@@ -72,8 +80,29 @@ export class ClusterJoinService implements OnApplicationShutdown {
     }
   }
 
+  /** Stored (fsync'd) before this node takes part: until then it drops peer messages. */
+  private async storeClusterId(response: JoinClusterResponse): Promise<void> {
+    const { clusterId } = response;
+    const own = this.gate.identity.id;
+    if (clusterId === undefined)
+      throw new JoinRefusedError(`${this.options.join} answered without a cluster id (an older version?)`);
+    if (own !== null && own !== clusterId)
+      throw new JoinRefusedError(`${this.options.join} belongs to cluster ${clusterId}, this node to ${own}`);
+    await this.gate.identity.adopt(clusterId);
+  }
+
+  private joinRequest(): JoinClusterRequest {
+    const clusterId = this.gate.identity.id;
+    const request: JoinClusterRequest = {
+      ...this.replica.self(),
+      ...(clusterId === null ? {} : { clusterId }),
+    };
+    const auth = this.gate.seal(joinSealContext(request), joinSealBody(request));
+    return auth === undefined ? request : { ...request, auth };
+  }
+
   private async askToJoin(): Promise<JoinAnswer> {
-    const request: JoinClusterRequest = this.replica.self();
+    const request = this.joinRequest();
     const reply$ = this.client!.send<JoinClusterResponse>(MessagePatterns.join, request).pipe(
       timeout(this.options.requestTimeoutMs),
     );

@@ -17,3 +17,8 @@ export * from './unsafe-test-switches';
 export * from './timed-storage';
 export * from './snapshot-restored.event';
 export * from './snapshot-chunk';
+export * from './cluster-identity';
+export * from './peer-gate';
+export * from './peer-authenticator';
+export * from './bootstrap-rule';
+export { isPeerAuth } from './peer-envelope.validator';

@@ -10,6 +10,18 @@ export interface NodeOptions {
   join: string | null;
   /** start a new cluster when the data directory is empty (the `leader` app) */
   bootstrap: boolean;
+  /**
+   * TCP host:port of the other nodes of the cluster. A `leader` whose data directory has no
+   * cluster id asks them first, and joins the cluster they form instead of bootstrapping one.
+   */
+  peers: string[];
+  /** the shared secret every peer message is authenticated with; null runs unauthenticated */
+  clusterSecret: string | null;
+  /**
+   * The TCP host:port peers reach this node at, when it differs from where it binds (a
+   * proxy or NAT in between); null: host:port.
+   */
+  advertiseTcpAddress: string | null;
   tickMs: number;
   heartbeatMs: number;
   electionTimeoutMinMs: number;
@@ -27,7 +39,7 @@ export interface NodeOptions {
 export const NODE_OPTIONS = Symbol('NODE_OPTIONS');
 
 export function tcpAddressOf(options: NodeOptions): string {
-  return `${options.host}:${options.port}`;
+  return options.advertiseTcpAddress ?? `${options.host}:${options.port}`;
 }
 
 export function httpAddressOf(options: NodeOptions): string {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseNodeOptions } from './parse-node-options';
 
 describe('parseNodeOptions', () => {
@@ -10,12 +13,52 @@ describe('parseNodeOptions', () => {
     expect(options).toMatchObject({ id: 'n2', port: 8002, httpPort: 3002, join: '127.0.0.1:8001' });
   });
 
+  it('reads the peers and the cluster secret, from a file or the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-secret-'));
+    const file = join(dir, 'secret');
+    writeFileSync(file, 'sixteen-chars-or-more\n');
+    try {
+      const fromFile = parseNodeOptions(
+        'leader',
+        ['--peers', 'localhost:8002, 127.0.0.1:8003', '--cluster-secret-file', file],
+        {},
+      );
+      expect(fromFile).toMatchObject({
+        peers: ['127.0.0.1:8002', '127.0.0.1:8003'],
+        clusterSecret: 'sixteen-chars-or-more',
+      });
+      const fromEnv = parseNodeOptions('leader', [], {
+        LATCHKEY_CLUSTER_SECRET: 'x'.repeat(16),
+        LATCHKEY_PEERS: '',
+      });
+      expect(fromEnv).toMatchObject({ peers: [], clusterSecret: 'x'.repeat(16) });
+      expect(parseNodeOptions('leader', [], { LATCHKEY_CLUSTER_SECRET: '' }).clusterSecret).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
+    [['--peers', '127.0.0.1:8002,nowhere'], /--peers "nowhere" must be host:port/],
     [['--id', 'n 2'], /--id "n 2" must be 1-64 of A-Z a-z 0-9 \. _ -/],
     [['--id', 'x'.repeat(65)], /--id "x+" must be 1-64/],
     [['--join', 'nowhere'], /--join "nowhere" must be host:port/],
     [['--join', '127.0.0.1:70000'], /--join "127.0.0.1:70000" must be host:port/],
   ])('refuses %j with the shared rule and its wording', (argv, message) => {
     expect(() => parseNodeOptions('leader', argv, {})).toThrow(message);
+  });
+
+  it('advertises another TCP address when told to, else its own', () => {
+    expect(parseNodeOptions('leader', ['--advertise', 'localhost:9001'], {}).advertiseTcpAddress).toBe(
+      '127.0.0.1:9001',
+    );
+    expect(parseNodeOptions('leader', [], {}).advertiseTcpAddress).toBeNull();
+    expect(() => parseNodeOptions('leader', ['--advertise', 'x'], {})).toThrow(
+      /--advertise "x" must be host:port/,
+    );
+  });
+
+  it('refuses a cluster secret too short to be one', () => {
+    expect(() => parseNodeOptions('leader', [], { LATCHKEY_CLUSTER_SECRET: 'short' })).toThrow(/at least 16/);
   });
 });

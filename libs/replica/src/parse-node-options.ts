@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { HOST_PORT, MEMBER_ID, parseHostPort, type ValidationRule } from '@app/protocol';
 import type { NodeOptions } from './node-options';
@@ -12,6 +13,21 @@ const OPTION_TABLE = [
   ['--http-port <port>', 'LATCHKEY_HTTP_PORT', 'HTTP gateway port (default: TCP port - 5000)'],
   ['--data-dir <dir>', 'LATCHKEY_DATA_DIR', 'WAL directory (default: ./data/<id>)'],
   ['--join <host:port>', 'LATCHKEY_JOIN', 'TCP address of a cluster member to join through'],
+  [
+    '--peers <host:port,...>',
+    'LATCHKEY_PEERS',
+    'the other nodes; a leader with an empty data directory joins the cluster they form, if any',
+  ],
+  [
+    '--advertise <host:port>',
+    'LATCHKEY_ADVERTISE',
+    'TCP address peers reach this node at, when a proxy or NAT sits in between (default: host:port)',
+  ],
+  [
+    '--cluster-secret-file <file>',
+    'LATCHKEY_CLUSTER_SECRET_FILE',
+    'file holding the cluster secret (or set LATCHKEY_CLUSTER_SECRET); without one, peers are unauthenticated',
+  ],
   ['--tick-ms <ms>', 'LATCHKEY_TICK_MS', 'length of one logical tick (default: 10)'],
   ['--heartbeat-ms <ms>', 'LATCHKEY_HEARTBEAT_MS', 'leader heartbeat interval (default: 100)'],
   [
@@ -93,6 +109,9 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
     dataDir: pick('dataDir', 'LATCHKEY_DATA_DIR') ?? `./data/${id}`,
     join: join === null ? null : normalizeJoin(join),
     bootstrap: role === 'leader',
+    peers: parsePeers(pick('peers', 'LATCHKEY_PEERS')),
+    advertiseTcpAddress: optionalAddress('--advertise', pick('advertise', 'LATCHKEY_ADVERTISE')),
+    clusterSecret: readClusterSecret(pick('clusterSecretFile', 'LATCHKEY_CLUSTER_SECRET_FILE'), fromEnv),
     tickMs: int('tickMs', 'LATCHKEY_TICK_MS', 10),
     heartbeatMs: int('heartbeatMs', 'LATCHKEY_HEARTBEAT_MS', 100),
     electionTimeoutMinMs: int('electionTimeoutMinMs', 'LATCHKEY_ELECTION_TIMEOUT_MIN_MS', 1000),
@@ -110,6 +129,41 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
 function requireRule(rule: ValidationRule<string>, flag: string, value: string): void {
   const field = `${flag} "${value}"`;
   if (!rule.test(value)) throw new InvalidArgumentError(rule.message(field));
+}
+
+/** Shorter secrets are refused: the MAC is only as strong as the secret. */
+const MIN_SECRET_LENGTH = 16;
+
+function optionalAddress(flag: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  requireRule(HOST_PORT, flag, value);
+  return normalizeJoin(value);
+}
+
+function parsePeers(list: string | undefined): string[] {
+  if (list === undefined) return [];
+  const peers = list
+    .split(',')
+    .map((peer) => peer.trim())
+    .filter((peer) => peer !== '');
+  for (const peer of peers) requireRule(HOST_PORT, '--peers', peer);
+  return peers.map(normalizeJoin);
+}
+
+function readClusterSecret(
+  file: string | undefined,
+  fromEnv: (envName: string) => string | undefined,
+): string | null {
+  const secret =
+    file === undefined
+      ? fromEnv('LATCHKEY_CLUSTER_SECRET')
+      : readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  if (secret === undefined) return null;
+  if (secret.length < MIN_SECRET_LENGTH)
+    throw new InvalidArgumentError(
+      `the cluster secret must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
+    );
+  return secret;
 }
 
 function normalizeJoin(join: string): string {

@@ -1,11 +1,17 @@
 import { isPeerEnvelope } from './peer-envelope.validator';
 
+const CLUSTER = '0b5c8f1e-2d3a-4b6c-8d9e-0f1a2b3c4d5e';
+
 const CLIENT = '5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11';
 const SESSION = 'a'.repeat(32);
 const STORAGE = 'store-1';
 
 function envelope(message: Record<string, unknown>): unknown {
-  return { fromTcpAddress: '127.0.0.1:8001', message: { from: 'n1', to: 'n2', term: 2, ...message } };
+  return {
+    clusterId: CLUSTER,
+    fromTcpAddress: '127.0.0.1:8001',
+    message: { from: 'n1', to: 'n2', term: 2, ...message },
+  };
 }
 
 function append(entries: unknown[], extra: Record<string, unknown> = {}): unknown {
@@ -81,7 +87,32 @@ describe('isPeerEnvelope, message by message', () => {
     ['null', null],
     ['a string', 'appendEntries'],
     ['a bad sender address', { fromTcpAddress: 'nowhere', message: {} }],
-    ['no message', { fromTcpAddress: '127.0.0.1:8001', message: null }],
+    ['no message', { clusterId: CLUSTER, fromTcpAddress: '127.0.0.1:8001', message: null }],
+    [
+      'no cluster id',
+      {
+        ...(envelope({ type: 'requestVote', lastLogIndex: 0, lastLogTerm: 0 }) as object),
+        clusterId: undefined,
+      },
+    ],
+    [
+      'a cluster id that is not a UUID',
+      { ...(envelope({ type: 'requestVote', lastLogIndex: 0, lastLogTerm: 0 }) as object), clusterId: 'c1' },
+    ],
+    [
+      'a seal without a MAC',
+      {
+        ...(envelope({ type: 'requestVote', lastLogIndex: 0, lastLogTerm: 0 }) as object),
+        auth: { epoch: 'e', epochStartMs: 1, seq: 1, sentAtMs: 1 },
+      },
+    ],
+    [
+      'a seal with sequence number 0',
+      {
+        ...(envelope({ type: 'requestVote', lastLogIndex: 0, lastLogTerm: 0 }) as object),
+        auth: { epoch: 'e', epochStartMs: 1, seq: 0, sentAtMs: 1, mac: 'x' },
+      },
+    ],
     ['an unknown message type', envelope({ type: 'installSnapshot' })],
     ['a negative term', envelope({ type: 'requestVote', term: -1, lastLogIndex: 0, lastLogTerm: 0 })],
     ['entries that are not an array', append({} as unknown as unknown[])],

@@ -1,9 +1,12 @@
 import { isPeerEnvelope } from './peer-envelope.validator';
 
+const CLUSTER = '0b5c8f1e-2d3a-4b6c-8d9e-0f1a2b3c4d5e';
+
 const CLIENT = '5f0c8a1e-7b9d-5c3e-9a41-0d2b6f7e8c11';
 
 function appendWith(command: Record<string, unknown>, from = 'n1'): unknown {
   return {
+    clusterId: CLUSTER,
     fromTcpAddress: '127.0.0.1:8001',
     message: {
       type: 'appendEntries',

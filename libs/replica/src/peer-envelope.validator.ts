@@ -1,5 +1,6 @@
 import {
   CLIENT_ID,
+  CLUSTER_ID,
   HOST_PORT,
   LOCK_NAME,
   MEMBER_ID,
@@ -10,17 +11,49 @@ import {
   WAIT_MS,
   type ValidationRule,
 } from '@app/protocol';
-import type { PeerEnvelope } from './peer-envelope';
+import type { PeerAuth, PeerEnvelope } from './peer-envelope';
+
+const MAX_EPOCH_LENGTH = 64;
+const MAX_MAC_LENGTH = 64;
+
+/** The envelope's own fields, which the MAC check needs; the message is checked after it. */
+export function isPeerEnvelopeHeader(value: unknown): value is Omit<PeerEnvelope, 'message'> & {
+  message: unknown;
+} {
+  const envelope = value as Record<string, unknown> | null;
+  if (typeof envelope !== 'object' || envelope === null) return false;
+  return (
+    CLUSTER_ID.test(envelope.clusterId) &&
+    HOST_PORT.test(envelope.fromTcpAddress) &&
+    (envelope.auth === undefined || isPeerAuth(envelope.auth))
+  );
+}
+
+export function isPeerAuth(value: unknown): value is PeerAuth {
+  const auth = value as Record<string, unknown> | null;
+  return (
+    typeof auth === 'object' &&
+    auth !== null &&
+    typeof auth.epoch === 'string' &&
+    auth.epoch.length > 0 &&
+    auth.epoch.length <= MAX_EPOCH_LENGTH &&
+    isIndex(auth.epochStartMs) &&
+    isIndex(auth.seq) &&
+    auth.seq > 0 &&
+    isIndex(auth.sentAtMs) &&
+    typeof auth.mac === 'string' &&
+    auth.mac.length <= MAX_MAC_LENGTH
+  );
+}
 
 /**
  * Replication traffic arrives on the same TCP port as clients, so every field is
  * checked before the core sees it: a malformed message is dropped, never thrown.
- * (Checking shapes does not authenticate peers; see the README's limits.)
+ * Shapes say nothing about the sender: PeerGate checks the MAC and the cluster.
  */
 export function isPeerEnvelope(value: unknown): value is PeerEnvelope {
-  const envelope = value as Record<string, unknown> | null;
-  if (typeof envelope !== 'object' || envelope === null) return false;
-  if (!HOST_PORT.test(envelope.fromTcpAddress)) return false;
+  if (!isPeerEnvelopeHeader(value)) return false;
+  const envelope = value as unknown as Record<string, unknown>;
   const message = envelope.message as Record<string, unknown> | null;
   if (typeof message !== 'object' || message === null) return false;
   if (!MEMBER_ID.test(message.from) || !MEMBER_ID.test(message.to) || !isIndex(message.term)) return false;

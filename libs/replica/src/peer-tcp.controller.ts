@@ -1,8 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { MessagePatterns } from '@app/protocol';
-import type { PeerEnvelope } from './peer-envelope';
-import { isPeerEnvelope } from './peer-envelope.validator';
+import { PeerGate } from './peer-gate';
 import { ReplicaService } from './replica.service';
 import {
   isSnapshotChunkMessage,
@@ -10,20 +9,23 @@ import {
   type SnapshotChunkMessage,
 } from './snapshot-chunk';
 
-/** Receives replication messages from peers. Malformed ones are dropped, never thrown. */
+/**
+ * Receives replication messages from peers. Each passes the gate (shape, MAC, freshness,
+ * cluster id) first; a refused one is dropped, counted and logged, never thrown.
+ */
 @Controller()
 export class PeerTcpController {
   private readonly logger = new Logger(PeerTcpController.name);
 
-  constructor(private readonly replica: ReplicaService) {}
+  constructor(
+    private readonly replica: ReplicaService,
+    private readonly gate: PeerGate,
+  ) {}
 
   @EventPattern(MessagePatterns.peerMessage)
-  onPeerMessage(@Payload() envelope: PeerEnvelope): void {
-    if (!isPeerEnvelope(envelope)) {
-      this.logger.warn('dropped a malformed replication message');
-      return;
-    }
-    this.replica.receive(envelope);
+  onPeerMessage(@Payload() value: unknown): void {
+    const envelope = this.gate.admit(value);
+    if (envelope !== null) this.replica.receive(envelope);
   }
 
   /** A chunk of the leader's snapshot (thesis 5.3); the answer says where to go on. */

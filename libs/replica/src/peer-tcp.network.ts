@@ -3,6 +3,7 @@ import { MessagePatterns } from '@app/protocol';
 import type { InstallSnapshotMessage, Member, NodeId, PeerMessage, PeerNetwork } from '@app/replicated-log';
 import type { LockCommand } from '@app/lock-table';
 import type { PeerEnvelope } from './peer-envelope';
+import type { PeerGate } from './peer-gate';
 import { TcpClientPool } from './tcp-client-pool';
 
 const MAX_LEARNED_ADDRESSES = 64;
@@ -20,6 +21,7 @@ export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
   constructor(
     private readonly ownTcpAddress: string,
     private readonly members: () => readonly Member[],
+    private readonly gate: Pick<PeerGate, 'identity' | 'seal'>,
     /** moves a snapshot's bytes to a follower (section 7); the core only names the snapshot */
     private readonly sendSnapshot: (message: InstallSnapshotMessage, address: string) => void,
   ) {}
@@ -38,7 +40,11 @@ export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
       return;
     }
     if (message.type === 'installSnapshot') return this.sendSnapshot(message, address);
-    const envelope: PeerEnvelope = { fromTcpAddress: this.ownTcpAddress, message };
+    // A joiner takes part only once it has stored the cluster id it learned (ClusterIdentity).
+    const clusterId = this.gate.identity.id;
+    if (clusterId === null) return;
+    const auth = this.gate.seal({ scope: 'message', clusterId, sender: this.ownTcpAddress }, message);
+    const envelope: PeerEnvelope = { clusterId, fromTcpAddress: this.ownTcpAddress, message, auth };
     // A failed emit is a lost message; Raft resends. Swallow it here, nowhere else.
     this.clients
       .get(address)

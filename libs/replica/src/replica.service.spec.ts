@@ -17,6 +17,9 @@ function singleNodeOptions(dataDir: string): NodeOptions {
     dataDir,
     join: null,
     bootstrap: true,
+    peers: [],
+    clusterSecret: null,
+    advertiseTcpAddress: null,
     tickMs: 10,
     heartbeatMs: 50,
     // Long, so check-quorum (counted in ticks) cannot step down while the test runs.

@@ -33,6 +33,9 @@ import { PendingProposals, type ProposalSettlement } from './pending-proposals';
 import { raftConfigFromOptions, snapshotMarginEntries } from './raft-config-from-options';
 import { LeaderLease } from './leader-lease';
 import { unsafeTestSwitches } from './unsafe-test-switches';
+import { ClusterIdentity } from './cluster-identity';
+import { PeerGate } from './peer-gate';
+import { ApplyBeforeCommit } from './apply-before-commit';
 import { timedStorage, type PersistObserver } from './timed-storage';
 import type { SnapshotChunkAnswer, SnapshotChunkMessage } from './snapshot-chunk';
 import { SnapshotKeeper, checkedState } from './snapshot-keeper';
@@ -75,12 +78,19 @@ export class ReplicaService
   private ticks = 0;
   private readRequests = 0;
   private readonly pendingReads = new Map<number, (index: number | null) => void>();
+  /** only with the negative control 'apply-before-commit' */
+  private applyBeforeCommit: ApplyBeforeCommit | null = null;
   /** set by the metrics: told the duration of every WAL write */
   persistObserver: PersistObserver | null = null;
 
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
     private readonly appliedEntries: AppliedEntriesPublisher,
+    private readonly peerGate: PeerGate = new PeerGate(
+      new ClusterIdentity(options.dataDir),
+      null,
+      options.id,
+    ),
   ) {
     // A deposed leader steps down within an election timeout of losing its majority.
     this.machine = new LockStateMachine(options.electionTimeoutMaxMs, {
@@ -112,6 +122,7 @@ export class ReplicaService
     this.storage = storage;
     const logIsEmpty = recovered.entries.length === 0 && recovered.snapshot === undefined;
     this.storageId = await openStorageIdentity(this.options.dataDir, logIsEmpty);
+    await this.peerGate.identity.open(this.options.bootstrap);
     this.node = new RaftNode(
       raftConfigFromOptions(this.options, this.storageId),
       new SeededRandom(randomInt(2 ** 31)),
@@ -125,6 +136,7 @@ export class ReplicaService
     this.network = new PeerTcpNetwork(
       tcpAddressOf(this.options),
       () => this.node.currentMembers,
+      this.peerGate,
       (message, address) => this.snapshotSender.offer(message, address),
     );
     const timed = timedStorage(this.storage, (ms, entries, synced) =>
@@ -137,16 +149,23 @@ export class ReplicaService
       snapshotMarginEntries(this.options),
       (index) => this.publishRestored(index),
     );
-    this.processor = new ReadyProcessor(this.node, timed, this.network, this, this, this.snapshots);
+    if (unsafeTestSwitches().has('apply-before-commit'))
+      this.applyBeforeCommit = new ApplyBeforeCommit(this.machine, (applied) => this.publishApplied(applied));
+    const persisted = this.applyBeforeCommit?.wrap(timed) ?? timed;
+    this.processor = new ReadyProcessor(this.node, persisted, this.network, this, this, this.snapshots);
     this.processor.sendEarlyWith((task) => setImmediate(task));
     if (this.options.bootstrap && logIsEmpty) {
       this.node.bootstrap(this.self(), Date.now());
-      this.logger.log(`bootstrapped a new cluster as ${this.options.id}`);
+      this.logger.log(`bootstrapped a new cluster ${this.peerGate.identity.id} as ${this.options.id}`);
     }
     this.logger.log(
       `recovered ${recovered.entries.length} entries after index ${recovered.snapshot?.index ?? 0}, ` +
         `term ${recovered.hardState.term}`,
     );
+    if (!this.peerGate.authenticated)
+      this.logger.warn(
+        'peer traffic is UNAUTHENTICATED: no cluster secret (set LATCHKEY_CLUSTER_SECRET or --cluster-secret-file); anyone who reaches this port can send replication messages',
+      );
     const unsafe = unsafeTestSwitches();
     if (unsafe.size > 0)
       this.logger.warn(`UNSAFE TEST SWITCHES ON, this node is broken on purpose: ${[...unsafe].join(', ')}`);
@@ -257,11 +276,24 @@ export class ReplicaService
 
   /** EntryApplier: called by the ReadyProcessor with committed entries in order. */
   apply(entries: LogEntry<LockCommand>[]): void {
+    if (this.applyBeforeCommit !== null) {
+      const settle = ({ entry, outcome, events }: AppliedEntry) =>
+        this.pending.applied(entry, outcome, events);
+      this.applyBeforeCommit.committed(entries, settle, (rest) =>
+        this.machine.apply(rest, (a) => this.afterApply(a)),
+      );
+      return;
+    }
     this.machine.apply(entries, (applied) => this.afterApply(applied));
   }
 
   /** The read model sees an entry before its proposer is answered (read-your-writes). */
-  private afterApply({ entry, command, outcome, events }: AppliedEntry): void {
+  private afterApply(applied: AppliedEntry): void {
+    this.publishApplied(applied);
+    this.pending.applied(applied.entry, applied.outcome, applied.events);
+  }
+
+  private publishApplied({ entry, command, outcome, events }: AppliedEntry): void {
     if (command !== null && outcome !== null) {
       this.appliedEntries.publish(
         new LockProposedEvent(entry.index, entry.term, command, outcome, events, entry.leaderTimeMs),
@@ -273,7 +305,6 @@ export class ReplicaService
           `membership at ${entry.index}: ${entry.body.members.map((m) => (m.learner === true ? `${m.id} (learner)` : m.id)).join(', ')}`,
         );
     }
-    this.pending.applied(entry, outcome, events);
   }
 
   /**

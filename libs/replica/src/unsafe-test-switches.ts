@@ -18,6 +18,8 @@ export const UNSAFE_TEST_SWITCHES = [
    * rename, a received chunk 1 s, so a test can kill a node in the middle of either
    */
   'slow-snapshot-files',
+  /** a node applies and serves entries once they are on its disk, before they are committed */
+  'apply-before-commit',
 ] as const;
 
 export type UnsafeTestSwitch = (typeof UNSAFE_TEST_SWITCHES)[number];

@@ -9,3 +9,4 @@ export * from './storage-identity';
 export * from './snapshot-file';
 export * from './snapshot-store';
 export * from './snapshot-receiver';
+export * from './cluster-id-file';

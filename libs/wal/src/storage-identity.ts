@@ -37,7 +37,7 @@ async function readIdentity(filePath: string): Promise<string | null> {
 }
 
 /** Write, fsync, rename over, fsync the directory: the file is either the old one or the new one. */
-async function writeDurably(dataDir: string, filePath: string, text: string): Promise<void> {
+export async function writeDurably(dataDir: string, filePath: string, text: string): Promise<void> {
   const temporary = `${filePath}.tmp`;
   const handle = await fs.open(temporary, 'w');
   try {

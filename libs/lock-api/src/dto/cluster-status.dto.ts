@@ -26,6 +26,18 @@ export class MemberStatusDto {
 
 export class ClusterStatusDto {
   @ApiProperty({ example: 'n1' }) id!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '0b5c8f1e-2d3a-4b6c-8d9e-0f1a2b3c4d5e',
+    description: 'the cluster this node belongs to; null until a joining node has learned it',
+  })
+  clusterId!: string | null;
+  @ApiProperty({
+    enum: ['hmac-sha256', 'none'],
+    description: "how peer messages are authenticated; 'none' when the node has no cluster secret",
+  })
+  peerAuthentication!: string;
   @ApiProperty({ enum: ['leader', 'follower', 'candidate', 'learner'] }) role!: string;
   @ApiProperty() term!: number;
   @ApiProperty({ type: String, nullable: true }) leaderId!: string | null;

@@ -68,6 +68,11 @@ export class NodeMetrics {
     'How long a granted waiter waited in the queue (leader clock)',
     LOCK_BUCKETS,
   );
+  private readonly peerRefusals = this.counter(
+    'latchkey_peer_messages_refused_total',
+    'Peer messages and join requests refused before the node acted on them, by reason (bad-mac, replayed, other-cluster, ...)',
+    ['reason'],
+  );
   readonly requests = new Histogram({
     name: 'latchkey_request_duration_seconds',
     help: 'Client requests served by this node, by transport, operation and outcome',
@@ -114,6 +119,10 @@ export class NodeMetrics {
     this.held.set(totals.held);
     this.waiters.set(totals.waiters);
     this.sessions.set(totals.sessions);
+  }
+
+  observePeerRefusal(reason: string): void {
+    this.peerRefusals.inc({ reason });
   }
 
   observePersist(durationMs: number, entries: number, synced: boolean): void {

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { NODE_OPTIONS, ReplicaService, type NodeOptions } from '@app/replica';
+import { NODE_OPTIONS, PeerGate, ReplicaService, type NodeOptions } from '@app/replica';
 import { DashboardChanges } from '../dashboard/dashboard-changes';
 import { DashboardController } from '../dashboard/dashboard.controller';
 import { LockActivity } from '../dashboard/lock-activity';
@@ -37,10 +37,11 @@ export class ObservabilityModule {
         { provide: LogContext, useValue: logContext },
         {
           provide: NodeMetrics,
-          inject: [NODE_OPTIONS, ReplicaService],
-          useFactory: (options: NodeOptions, replica: ReplicaService) => {
+          inject: [NODE_OPTIONS, ReplicaService, PeerGate],
+          useFactory: (options: NodeOptions, replica: ReplicaService, gate: PeerGate) => {
             const metrics = new NodeMetrics(options.id);
             replica.persistObserver = (ms, entries, synced) => metrics.observePersist(ms, entries, synced);
+            gate.refusalObserver = (reason) => metrics.observePeerRefusal(reason);
             return metrics;
           },
         },

@@ -1,13 +1,16 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { ClusterStatus, MemberStatus } from '@app/protocol';
-import { ReplicaService } from '@app/replica';
+import { PeerGate, ReplicaService } from '@app/replica';
 import type { Member, RaftStatus } from '@app/replicated-log';
 import { ClusterStatusQuery } from './cluster-status.query';
 
 /** This node's view of the cluster; follower progress is known only on the leader. */
 @QueryHandler(ClusterStatusQuery)
 export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
-  constructor(private readonly replica: ReplicaService) {}
+  constructor(
+    private readonly replica: ReplicaService,
+    private readonly gate: PeerGate,
+  ) {}
 
   execute(): Promise<ClusterStatus> {
     const status = this.replica.status();
@@ -17,8 +20,12 @@ export class ClusterStatusHandler implements IQueryHandler<ClusterStatusQuery> {
     // A learner follows the leader like any follower, but says what it is.
     const role = self?.learner === true ? 'learner' : status.role;
     const { walBytes, snapshotsInstalled } = this.replica.storageStatus();
+    const clusterId = this.gate.identity.id;
+    const peerAuthentication = this.gate.authenticated ? 'hmac-sha256' : 'none';
     return Promise.resolve({
       id,
+      clusterId,
+      peerAuthentication,
       role,
       term,
       leaderId,

@@ -16,6 +16,7 @@ import {
   MAX_FORWARD_BATCH_SIZE,
   isForwardableInBatch,
   type ForwardBatchRequest,
+  CLUSTER_ID,
   type JoinClusterRequest,
   type OpenSessionRequest,
   type PreemptLockRequest,
@@ -23,6 +24,7 @@ import {
   type RpcErrorBody,
   type ValidationRule,
 } from '@app/protocol';
+import { isPeerAuth } from '@app/replica';
 
 function badRequest(message: string): RpcException {
   const body: RpcErrorBody = { code: 'bad_request', message };
@@ -152,6 +154,13 @@ export function parseJoinPayload(payload: unknown): {
     httpAddress: required(record, 'httpAddress', HOST_PORT),
     storageId: required(record, 'storageId', STORAGE_ID),
   };
+  // Checked by the PeerGate in the handler: the cluster and, with a secret, the MAC.
+  const clusterId = optional(record, 'clusterId', CLUSTER_ID);
+  if (clusterId !== undefined) member.clusterId = clusterId;
+  if (record.auth !== undefined) {
+    if (!isPeerAuth(record.auth)) throw badRequest('auth must be a peer seal');
+    member.auth = record.auth;
+  }
   return { member, forwardedBy: optionalForwardedBy(record) };
 }
 

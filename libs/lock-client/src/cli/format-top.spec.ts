@@ -6,8 +6,12 @@ import { defined } from '../../test/defined';
 const ME = '2b1f7f3e-0c56-5d0a-9a57-3f7d2c1e8b40';
 const OTHER = '9d3c1a0e-7b2f-5e4d-8c6a-1f0e2d3c4b5a';
 
+const CLUSTER = '0b5c8f1e-2d3a-4b6c-8d9e-0f1a2b3c4d5e';
+
 const status: ClusterStatus = {
   id: 'n1',
+  clusterId: CLUSTER,
+  peerAuthentication: 'hmac-sha256',
   role: 'leader',
   term: 3,
   leaderId: 'n1',
@@ -40,11 +44,19 @@ describe('formatStatusTable', () => {
   it('prints the log figures and the members as aligned columns', () => {
     expect(formatStatusTable(status).split('\n')).toEqual([
       'node n1: leader, term 3, leader n1',
+      `cluster ${CLUSTER}`,
       'log: last index 41, commit 40, applied 40',
       'NODE  ROLE      TCP             HTTP            MATCH  LAG',
       'n1*   leader    127.0.0.1:8001  127.0.0.1:3001     41    0',
       'n2    follower  127.0.0.1:8002  127.0.0.1:3002     38    3',
     ]);
+  });
+
+  it('says when the node has not learned its cluster yet, and when its peer traffic is unauthenticated', () => {
+    const lines = formatStatusTable({ ...status, clusterId: null, peerAuthentication: 'none' }).split('\n');
+    expect(lines[1]).toBe(
+      'cluster unknown (not joined yet), peer traffic UNAUTHENTICATED (no cluster secret)',
+    );
   });
 
   it('adds the snapshot when the node reports one', () => {

@@ -7,7 +7,10 @@ type WithSnapshot = ClusterStatus & { snapshotIndex?: number; snapshotTerm?: num
 /** `status`: the node's view, its log figures, and the members as a table. */
 export function formatStatusTable(status: ClusterStatus): string {
   const s = status as WithSnapshot;
-  const head = `node ${s.id}: ${s.role}, term ${s.term}, leader ${s.leaderId ?? 'unknown'}`;
+  const head =
+    `node ${s.id}: ${s.role}, term ${s.term}, leader ${s.leaderId ?? 'unknown'}\n` +
+    `cluster ${s.clusterId ?? 'unknown (not joined yet)'}` +
+    (s.peerAuthentication === 'none' ? ', peer traffic UNAUTHENTICATED (no cluster secret)' : '');
   const log =
     `log: last index ${s.lastIndex}, commit ${s.commitIndex}, applied ${s.appliedIndex}` +
     (s.snapshotIndex === undefined
