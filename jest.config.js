@@ -9,6 +9,8 @@ const transform = {
 };
 const common = {
   rootDir: __dirname,
+  // StrykerJS copies the project into .stryker-tmp*/ while it runs; jest must not see a second copy.
+  modulePathIgnorePatterns: ['<rootDir>/\\.stryker-tmp'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   transform,
