@@ -48,6 +48,7 @@ describe('WAL record shapes', () => {
     ['a hard state without a commitIndex', { t: 'hardState', hardState: { term: 1 } }],
     ['a hard state with a fractional term', { t: 'hardState', hardState: { term: 0.5, commitIndex: 0 } }],
     ['an unknown kind', { t: 'snapshot' }],
+    ['a write-shaped record of another kind', { ...WRITE, t: 'other' }],
   ])('refuses %s as invalid, naming why', (_what, value) => {
     const scan = decodeRecordAt(framed(value), 0);
     expect(scan).toMatchObject({
