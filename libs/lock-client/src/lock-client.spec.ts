@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { MessagePatterns } from '@app/protocol';
 import type { MemberAddress, MessagePattern, PreemptLockResponse, RpcErrorBody } from '@app/protocol';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NEVER } from 'rxjs';
 import { validate as isUuid, version as uuidVersion } from 'uuid';
 import { freePort, startFakeLockNode } from '../test/fake-lock-node';
@@ -51,6 +50,33 @@ function healthy(servedBy: string): FakeHandler {
 function failingWith(body: RpcErrorBody): FakeHandler {
   return () => {
     throw new RpcException(body);
+  };
+}
+
+/**
+ * A handler that holds every answer until the test releases them: a slow node whose
+ * slowness is set by the test, not by a clock.
+ */
+function heldAnswers(answer: FakeHandler): {
+  handler: FakeHandler;
+  arrived(count: number): Promise<void>;
+  answerAll(): void;
+} {
+  const held: Array<() => void> = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  let received = 0;
+  return {
+    handler: (pattern, payload) => {
+      received++;
+      for (const waiter of waiters.filter((w) => w.count <= received)) waiter.resolve();
+      // Resolved with a promise of the answer, so a throwing `answer` rejects it.
+      return new Promise((resolve) => {
+        held.push(() => resolve(Promise.resolve().then(() => answer(pattern, payload))));
+      });
+    },
+    arrived: (count) =>
+      count <= received ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve })),
+    answerAll: () => held.splice(0).forEach((release) => release()),
   };
 }
 
@@ -168,46 +194,56 @@ describe('LockClient', () => {
     expect(first.calls).toHaveLength(1);
   });
 
-  it('gives a waiting preempt waitMs on top of the request timeout', async () => {
-    // The node answers after 400 ms, twice the request timeout, as a queue would.
-    first.handler = async (pattern, payload) => {
-      await sleep(400);
-      return healthy('first')(pattern, payload);
-    };
-    const c = client([first.address, second.address], 200);
-    await expect(c.preempt('queued', { waitMs: 1000 })).resolves.toMatchObject({ acquired: true });
-    expect(second.calls).toHaveLength(0);
-    const sent = defined(first.calls[0], 'a call to the first node').payload as { waitMs: number };
-    expect(sent).toEqual({
-      name: 'queued',
-      clientId: CLIENT_ID,
-      waitMs: expect.any(Number),
-      requestId: expect.any(Number),
+  describe('with a fake clock', () => {
+    // Only the clock is fake: sockets, microtasks and setImmediate stay real, so requests
+    // travel over real TCP while time moves only when a test advances it.
+    beforeEach(() => {
+      jest.useFakeTimers({
+        doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'hrtime'],
+      });
     });
-    expect(sent.waitMs).toBeGreaterThan(900);
-    expect(sent.waitMs).toBeLessThanOrEqual(1000);
-
-    // The same slow answer without waitMs is a node that timed out.
-    await expect(c.preempt('queued')).resolves.toMatchObject({ acquired: true });
-    expect(second.calls).toHaveLength(1);
-  });
-
-  it('retries a waiting preempt on another node with only the wait that is left', async () => {
-    first.handler = async () => {
-      await sleep(300);
-      throw new RpcException({ code: 'unavailable', message: 'the leader went away' } satisfies RpcErrorBody);
-    };
-    const c = client([first.address, second.address]);
-    await expect(c.preempt('queued', { waitMs: 1000, ttlMs: 5000 })).resolves.toMatchObject({
-      acquired: true,
+    afterEach(() => {
+      jest.useRealTimers();
     });
-    const retried = defined(second.calls[0], 'a call to the second node').payload as {
-      waitMs: number;
-      ttlMs: number;
-    };
-    expect(retried.ttlMs).toBe(5000);
-    expect(retried.waitMs).toBeLessThanOrEqual(700);
-    expect(retried.waitMs).toBeGreaterThan(0);
+
+    it('gives a waiting preempt waitMs on top of the request timeout', async () => {
+      // The node holds its answer while five times the request timeout passes, as a queue would.
+      const slow = heldAnswers(healthy('first'));
+      first.handler = slow.handler;
+      const c = client([first.address, second.address], 200);
+      const waiting = c.preempt('queued', { waitMs: 1000 });
+      await slow.arrived(1);
+      await jest.advanceTimersByTimeAsync(1000);
+      slow.answerAll();
+      await expect(waiting).resolves.toMatchObject({ acquired: true });
+      expect(second.calls).toHaveLength(0);
+      const sent = defined(first.calls[0], 'a call to the first node').payload;
+      expect(sent).toEqual({
+        name: 'queued',
+        clientId: CLIENT_ID,
+        waitMs: 1000,
+        requestId: expect.any(Number),
+      });
+    });
+
+    it('retries a waiting preempt on another node with only the wait that is left', async () => {
+      const failing = heldAnswers(() => {
+        throw new RpcException({
+          code: 'unavailable',
+          message: 'the leader went away',
+        } satisfies RpcErrorBody);
+      });
+      first.handler = failing.handler;
+      const c = client([first.address, second.address]);
+      const waiting = c.preempt('queued', { waitMs: 1000, ttlMs: 5000 });
+      await failing.arrived(1);
+      // 300 ms of the wait pass on the first node before it fails.
+      await jest.advanceTimersByTimeAsync(300);
+      failing.answerAll();
+      await expect(waiting).resolves.toMatchObject({ acquired: true });
+      const retried = defined(second.calls[0], 'a call to the second node').payload;
+      expect(retried).toMatchObject({ name: 'queued', ttlMs: 5000, waitMs: 700 });
+    });
   });
 
   it.each(['unavailable', 'no_leader', 'timeout'] as const)(
