@@ -98,7 +98,8 @@ export class LogRebuilder<C> {
   }
 
   private append(appended: LogEntry<C>[], where: string): void {
-    const first = assertAppendable(appended, this.lastIndex ?? appended[0]!.index - 1, where);
+    // An empty record is refused by assertAppendable, with the record named.
+    const first = assertAppendable(appended, this.lastIndex ?? (appended[0]?.index ?? 1) - 1, where);
     this.firstIndex = Math.min(this.firstIndex ?? first, first);
     const keepAfter = this.snapshot.index;
     if (first <= keepAfter) this.termAtSnapshot = keepAfter === 0 ? 0 : undefined;
