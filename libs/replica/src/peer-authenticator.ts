@@ -3,8 +3,8 @@ import type { PeerAuth } from './peer-envelope';
 
 /** What a MAC covers besides the body, so that no field can be moved to another context. */
 export interface SealContext {
-  /** what kind of message: a replication message or a join request */
-  scope: 'message' | 'join';
+  /** what kind of message: a replication message, a join request or a snapshot chunk */
+  scope: 'message' | 'join' | 'snapshot';
   clusterId: string;
   /** the sender's address as it claims it; the body names its id */
   sender: string;

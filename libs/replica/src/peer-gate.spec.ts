@@ -113,4 +113,33 @@ describe('PeerGate', () => {
     const fresh = new PeerGate(new ClusterIdentity(dir), null, 'n2');
     expect(fresh.admit({ clusterId: OURS, fromTcpAddress: '127.0.0.1:8001', message: VOTE })).toBeNull();
   });
+
+  it('admits a snapshot chunk only when sealed with the secret, of this cluster and addressed here', async () => {
+    const receiving = await gate(SECRET);
+    const senderIdentity = new ClusterIdentity(fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-gate-')));
+    await senderIdentity.adopt(OURS);
+    const sending = new PeerGate(senderIdentity, new PeerAuthenticator(SECRET), 'n1');
+    const chunk = {
+      fromTcpAddress: '127.0.0.1:8001',
+      from: 'n1',
+      to: 'n2',
+      term: 3,
+      snapshot: { index: 500, term: 3, members: [], membershipIndex: 1 },
+      totalBytes: 4,
+      offset: 0,
+      data: 'AAAA',
+    };
+    expect(receiving.admitSnapshotChunk(sending.sealSnapshotChunk(chunk))).toBe(true);
+    expect(receiving.admitSnapshotChunk({ ...sending.sealSnapshotChunk(chunk), data: 'BBBB' })).toBe(false);
+    expect(receiving.admitSnapshotChunk({ ...chunk, clusterId: OURS })).toBe(false);
+    expect(receiving.admitSnapshotChunk(sending.sealSnapshotChunk({ ...chunk, to: 'n3' }))).toBe(false);
+    const foreign = new ClusterIdentity(fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-gate-')));
+    await foreign.adopt(THEIRS);
+    expect(
+      receiving.admitSnapshotChunk(
+        new PeerGate(foreign, new PeerAuthenticator(SECRET), 'n1').sealSnapshotChunk(chunk),
+      ),
+    ).toBe(false);
+    expect(refusals).toEqual(['bad-mac', 'unauthenticated', 'misdirected', 'other-cluster']);
+  });
 });

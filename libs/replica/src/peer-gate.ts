@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { SnapshotChunkMessage } from './snapshot-chunk';
 import type { JoinClusterRequest } from '@app/protocol';
 import type { ClusterIdentity } from './cluster-identity';
 import type { PeerAuth, PeerEnvelope } from './peer-envelope';
@@ -92,6 +93,46 @@ export class PeerGate {
     if (request.clusterId !== undefined && request.clusterId !== own)
       return this.refuseJoin('other-cluster', sender, request.clusterId);
     return { type: 'admitted' };
+  }
+
+  /**
+   * A snapshot chunk travels on its own request pattern, but is checked like a peer
+   * message: sealed (scope 'snapshot') when the cluster has a secret, of this cluster, and
+   * addressed to this node. Without that, anyone reaching the port could have a follower
+   * install a state of their making.
+   */
+  admitSnapshotChunk(chunk: SnapshotChunkMessage): boolean {
+    const sender = `${chunk.from}@${chunk.fromTcpAddress}`;
+    const { auth, ...body } = chunk;
+    if (auth !== undefined && !isPeerAuth(auth))
+      return this.refuse('malformed', sender, `a snapshot chunk from ${sender}`) !== null;
+    const context: SealContext = {
+      scope: 'snapshot',
+      clusterId: chunk.clusterId ?? '',
+      sender: chunk.fromTcpAddress,
+    };
+    const refusal = this.checkAuth(context, auth, body, `snapshot:${chunk.from}`);
+    if (refusal !== null) return this.refuse(refusal, sender, `a snapshot chunk from ${sender}`) !== null;
+    const own = this.identity.id;
+    if (own === null || chunk.clusterId !== own)
+      return (
+        this.refuse(
+          'other-cluster',
+          `${sender}/${chunk.clusterId}`,
+          `a snapshot chunk from ${sender} of cluster ${chunk.clusterId}`,
+        ) !== null
+      );
+    if (chunk.to !== this.nodeId)
+      return this.refuse('misdirected', sender, `a snapshot chunk from ${sender} to ${chunk.to}`) !== null;
+    return true;
+  }
+
+  /** Seals a snapshot chunk this node sends: the cluster id always, the seal with a secret. */
+  sealSnapshotChunk(chunk: SnapshotChunkMessage): SnapshotChunkMessage {
+    const clusterId = this.identity.id ?? '';
+    const withCluster = { ...chunk, clusterId };
+    const auth = this.seal({ scope: 'snapshot', clusterId, sender: chunk.fromTcpAddress }, withCluster);
+    return auth === undefined ? withCluster : { ...withCluster, auth };
   }
 
   /** Seals what this node sends, when the cluster has a secret. */

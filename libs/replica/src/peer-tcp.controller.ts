@@ -35,6 +35,8 @@ export class PeerTcpController {
       this.logger.warn('dropped a malformed snapshot chunk');
       return { nextOffset: 0, done: false };
     }
+    // Refused chunks are logged and counted by the gate.
+    if (!this.gate.admitSnapshotChunk(chunk)) return { nextOffset: 0, done: false };
     return this.replica.receiveSnapshotChunk(chunk);
   }
 }

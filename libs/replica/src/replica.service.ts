@@ -132,6 +132,7 @@ export class ReplicaService
       () => store,
       tcpAddressOf(this.options),
       this.options.requestTimeoutMs,
+      (chunk) => this.peerGate.sealSnapshotChunk(chunk),
     );
     this.network = new PeerTcpNetwork(
       tcpAddressOf(this.options),

@@ -1,5 +1,6 @@
 import { HOST_PORT, MEMBER_ID, STORAGE_ID } from '@app/protocol';
 import type { Member, NodeId, SnapshotMeta } from '@app/replicated-log';
+import type { PeerAuth } from './peer-envelope';
 
 /** Raft thesis 5.3: a snapshot goes to a follower in chunks of at most this many bytes. */
 export const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
@@ -15,6 +16,10 @@ export interface SnapshotChunkMessage {
   offset: number;
   /** base64 of at most SNAPSHOT_CHUNK_BYTES bytes */
   data: string;
+  /** the sender's cluster; the receiver refuses a chunk of another cluster */
+  clusterId?: string;
+  /** the seal under the cluster secret, over every other field (PeerGate.admitSnapshotChunk) */
+  auth?: PeerAuth;
 }
 
 /** Where the leader goes on from; `done` once the follower holds the whole, verified file. */

@@ -35,6 +35,8 @@ export class SnapshotSender {
     private readonly store: () => SnapshotStore,
     private readonly ownTcpAddress: string,
     private readonly chunkTimeoutMs: number,
+    /** adds the cluster id and, with a cluster secret, the seal */
+    private readonly seal: (chunk: SnapshotChunkMessage) => SnapshotChunkMessage = (chunk) => chunk,
   ) {}
 
   offer(message: InstallSnapshotMessage, address: string): void {
@@ -75,7 +77,7 @@ export class SnapshotSender {
       for (;;) {
         const data = Buffer.alloc(Math.min(SNAPSHOT_CHUNK_BYTES, stored.bytes - offset));
         await handle.read(data, 0, data.length, offset);
-        const answer = await this.sendChunk(address, this.chunk(message, stored, offset, data));
+        const answer = await this.sendChunk(address, this.seal(this.chunk(message, stored, offset, data)));
         chunks++;
         if (answer.done) {
           this.logger.log(`sent snapshot at ${index} (term ${term}, ${stored.bytes} bytes) to ${message.to}`);
