@@ -100,7 +100,8 @@ describe('a leader and a follower in process', () => {
       node: { id: string; role: string };
       members: { id: string; lag: number | null }[];
     };
-    expect(view.node).toMatchObject({ id: 'n1', role: 'leader' });
+    // No cluster secret here: the page is told, and shows it.
+    expect(view.node).toMatchObject({ id: 'n1', role: 'leader', peerAuthentication: 'none' });
     expect(view.members.map((m) => m.id).sort()).toEqual(['n1', 'n2']);
     expect((await leader.call('GET', '/dashboard/events?size=0')).status).toBe(400);
     expect((await leader.call('GET', '/dashboard/events?filter=has%20space')).status).toBe(400);

@@ -15,6 +15,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   <span class="stat">leader <b id="leader">–</b></span>
   <span class="stat">commit <b id="commit">–</b></span>
   <span class="stat">applied <b id="applied">–</b></span>
+  <span id="peer-auth" class="stat warn" hidden>peer traffic unauthenticated (no cluster secret)</span>
   <span class="grow"></span>
   <span class="stat">held <b id="held">0</b></span>
   <span class="stat">waiting <b id="waiting">0</b></span>

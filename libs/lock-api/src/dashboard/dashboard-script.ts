@@ -57,6 +57,7 @@ export const DASHBOARD_JS = String.raw`
     $('leader').textContent = dash(node.leaderId);
     $('commit').textContent = node.commitIndex;
     $('applied').textContent = node.appliedIndex;
+    $('peer-auth').hidden = node.peerAuthentication !== 'none';
     $('held').textContent = view.counts.held;
     $('waiting').textContent = view.counts.waiters;
     $('sessions').textContent = view.counts.sessions;

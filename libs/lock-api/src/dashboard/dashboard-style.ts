@@ -15,6 +15,7 @@ header h1 span { color: var(--accent); }
 .pill.leader { background: #3b2a5c; color: #e3d1ff; } .pill.follower { background: #1d3a4d; color: #bfe6ff; }
 .pill.candidate { background: #4d3b12; color: #ffe2a8; }
 .stat { color: var(--dim); } .stat b { color: var(--text); font-variant-numeric: tabular-nums; }
+.stat.warn { color: var(--bad); font-weight: 600; } [hidden] { display: none !important; }
 .grow { flex: 1; }
 .conn { display: inline-block; width: 9px; height: 9px; border-radius: 50%; background: var(--bad); margin-right: 6px; }
 .conn.live { background: var(--ok); box-shadow: 0 0 6px var(--ok); }

@@ -14,6 +14,8 @@ export interface DashboardView {
     leaderId: string | null;
     commitIndex: number;
     appliedIndex: number;
+    /** 'none' without a cluster secret: the page then warns that peer traffic is unauthenticated */
+    peerAuthentication: 'hmac-sha256' | 'none';
   };
   members: MemberView[];
   counts: { held: number; waiters: number; sessions: number };

@@ -10,6 +10,7 @@ import { DASHBOARD_CSS } from './dashboard-style';
 import { WAITERS_SHOWN, type DashboardQuery, type DashboardView } from './dashboard-view';
 import { LockActivity } from './lock-activity';
 import { RequestMetricsInterceptor } from '../metrics/request-metrics.interceptor';
+import { PeerGate } from '@app/replica';
 
 /** At most this many pushes per second per viewer, however busy the node. */
 const PUSH_EVERY_MS = 250;
@@ -27,6 +28,7 @@ export class DashboardController {
     private readonly activity: LockActivity,
     private readonly watcher: ClusterWatcher,
     private readonly changes: DashboardChanges,
+    private readonly gate: PeerGate,
   ) {}
 
   @Get()
@@ -86,6 +88,7 @@ export class DashboardController {
         leaderId: status.leaderId,
         commitIndex: status.commitIndex,
         appliedIndex: status.appliedIndex,
+        peerAuthentication: this.gate.authenticated ? 'hmac-sha256' : 'none',
       },
       members: this.watcher.members(),
       counts: {
