@@ -17,7 +17,9 @@ describe('bad input', () => {
   let n1: NodeHandle, n2: NodeHandle, n3: NodeHandle;
 
   beforeAll(async () => {
-    cluster = await LocalCluster.start({ size: 3 });
+    // Without a cluster secret: the forged replication messages below must reach the core
+    // (the gate that refuses unsealed ones is tested in peer-authentication.e2e-spec.ts).
+    cluster = await LocalCluster.start({ size: 3, env: { LATCHKEY_CLUSTER_SECRET: '' } });
     [n1, n2, n3] = cluster.nodes;
   });
 

@@ -23,6 +23,9 @@ const ENV: Record<string, string> = {
   LATCHKEY_ELECTION_TIMEOUT_MIN_MS: '400',
   LATCHKEY_ELECTION_TIMEOUT_MAX_MS: '800',
   LATCHKEY_REQUEST_TIMEOUT_MS: '1500',
+  // One secret for every node these tests start, ours and the other cluster's: what must
+  // refuse the other cluster here is its id, not its MAC.
+  LATCHKEY_CLUSTER_SECRET: 'a secret both clusters of these tests share',
 };
 
 async function statusOf(node: NodeHandle): Promise<ClusterStatus> {
@@ -84,7 +87,7 @@ describe('cluster identity', () => {
     expect(views.map((v) => v.clusterId)).toEqual([clusterId, clusterId, clusterId]);
     expect(clusterId).toMatch(UUID);
     expect(cluster.nodes.map(storedClusterId)).toEqual([clusterId, clusterId, clusterId]);
-    expect(views.map((v) => v.peerAuthentication)).toEqual(['none', 'none', 'none']);
+    expect(views.map((v) => v.peerAuthentication)).toEqual(['hmac-sha256', 'hmac-sha256', 'hmac-sha256']);
   });
 
   it('refuses a node of another cluster: its peer messages at a member address, and its join; the first cluster keeps working', async () => {

@@ -160,7 +160,8 @@ export function runNodeUntilExit(
   const child = spawn(process.execPath, nodeCommand(cluster, node), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    // The cluster's own environment first (its secret), as for every node it starts.
+    env: { ...process.env, NO_COLOR: '1', ...cluster.environment, ...env },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, closeSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,7 +28,10 @@ export interface ClusterOptions {
   size?: number;
   /** start only the first `startCount` nodes (the rest can be started later) */
   startCount?: number;
-  /** extra environment for every node, e.g. faster election timeouts */
+  /**
+   * extra environment for every node, e.g. faster election timeouts. Every cluster gets a
+   * fresh cluster secret (authenticated peers); `LATCHKEY_CLUSTER_SECRET: ''` runs it without.
+   */
   env?: Record<string, string>;
 }
 
@@ -39,6 +43,17 @@ export class LocalCluster {
   readonly nodes: NodeHandle[] = [];
   private readonly root: string;
   private readonly env: Record<string, string>;
+
+  /** a fresh cluster secret per cluster; the test's env may replace it ('' runs without one) */
+  private readonly secret = randomBytes(24).toString('hex');
+
+  /**
+   * What every node of this cluster runs with: its secret, then the test's env (read at each
+   * start, so a test may add to it once the ports are known).
+   */
+  get environment(): Readonly<Record<string, string>> {
+    return { LATCHKEY_CLUSTER_SECRET: this.secret, ...this.env };
+  }
 
   private constructor(root: string, env: Record<string, string>) {
     this.root = root;
@@ -97,7 +112,7 @@ export class LocalCluster {
     node.process = spawn(process.execPath, [join(ROOT, 'dist', 'apps', node.app, 'main.js'), ...args], {
       cwd: ROOT,
       stdio: ['ignore', log, log],
-      env: { ...process.env, NO_COLOR: '1', ...this.env, ...extraEnv },
+      env: { ...process.env, NO_COLOR: '1', ...this.environment, ...extraEnv },
     });
     closeSync(log);
     const child = node.process;
