@@ -100,11 +100,13 @@ describe('LockClient sessions, waiting preempts and watches', () => {
 
   describe('openSession and keepalives', () => {
     it('opens a session and sends a keepalive every ttlMs/3 until closed', async () => {
-      service.grantedTtlMs = 90;
+      // Long enough that a stalled test process (a loaded CI machine) does not let the
+      // session lapse between two keepalives; the claim is the cadence, not its speed.
+      service.grantedTtlMs = 600;
       const c = client();
       const session = await open(c, { ttlMs: 5000 });
       expect(payloadsOf(node, MessagePatterns.openSession)).toEqual([{ clientId: ME, ttlMs: 5000 }]);
-      expect(session).toMatchObject({ clientId: ME, ttlMs: 90, state: 'open', keepAliveIntervalMs: 30 });
+      expect(session).toMatchObject({ clientId: ME, ttlMs: 600, state: 'open', keepAliveIntervalMs: 200 });
       expect(session.sessionId).toMatch(/^[0-9a-f]{32}$/);
 
       await waitUntil('three keepalives', () => service.keepAlivesOf(session.sessionId) >= 3);
