@@ -1,3 +1,4 @@
+import type { Member } from '@app/replicated-log';
 import {
   CLIENT_ID,
   CLUSTER_ID,
@@ -109,7 +110,8 @@ function isLogEntry(value: unknown): boolean {
   }
 }
 
-function isMember(value: unknown): boolean {
+/** A member as the membership carries it; shared with the snapshot chunk's check. */
+export function isMember(value: unknown): value is Member {
   const member = value as Record<string, unknown> | null;
   return (
     typeof member === 'object' &&

@@ -1,6 +1,7 @@
-import { HOST_PORT, MEMBER_ID, STORAGE_ID } from '@app/protocol';
-import type { Member, NodeId, SnapshotMeta } from '@app/replicated-log';
+import { HOST_PORT, MEMBER_ID } from '@app/protocol';
+import type { NodeId, SnapshotMeta } from '@app/replicated-log';
 import type { PeerAuth } from './peer-envelope';
+import { isMember } from './peer-envelope.validator';
 
 /** Raft thesis 5.3: a snapshot goes to a follower in chunks of at most this many bytes. */
 export const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
@@ -53,18 +54,5 @@ export function isSnapshotChunkMessage(value: unknown): value is SnapshotChunkMe
     isCount(snapshot.membershipIndex) &&
     Array.isArray(snapshot.members) &&
     snapshot.members.every(isMember)
-  );
-}
-
-function isMember(value: unknown): value is Member {
-  const member = value as Record<string, unknown> | null;
-  return (
-    typeof member === 'object' &&
-    member !== null &&
-    MEMBER_ID.test(member.id) &&
-    HOST_PORT.test(member.tcpAddress) &&
-    HOST_PORT.test(member.httpAddress) &&
-    STORAGE_ID.test(member.storageId) &&
-    (member.learner === undefined || typeof member.learner === 'boolean')
   );
 }

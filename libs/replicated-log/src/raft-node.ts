@@ -427,7 +427,7 @@ export class RaftNode<C> {
    * (section 5.1). Stale replies are dropped.
    */
   private answerStaleMessage(message: PeerMessage<C>): void {
-    if (message.type === 'installSnapshot') {
+    if (message.type === 'installSnapshot' || message.type === 'appendEntries') {
       this.send({
         type: 'appendEntriesReply',
         from: this.id,
@@ -436,19 +436,7 @@ export class RaftNode<C> {
         success: false,
         matchIndex: 0,
         lastLogIndex: this.log.lastIndex,
-        rejectedIndex: message.snapshot.index,
-        storageId: this.config.storageId,
-      });
-    } else if (message.type === 'appendEntries') {
-      this.send({
-        type: 'appendEntriesReply',
-        from: this.id,
-        to: message.from,
-        term: this.term,
-        success: false,
-        matchIndex: 0,
-        lastLogIndex: this.log.lastIndex,
-        rejectedIndex: message.prevLogIndex,
+        rejectedIndex: message.type === 'appendEntries' ? message.prevLogIndex : message.snapshot.index,
         storageId: this.config.storageId,
       });
     } else if (message.type === 'requestVote') {
