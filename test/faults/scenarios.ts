@@ -21,7 +21,14 @@ function others(ctx: ScenarioContext, node: FaultNode): FaultNode[] {
   return ctx.cluster.nodes.filter((n) => n !== node);
 }
 
-async function partitionFor(ctx: ScenarioContext, a: FaultNode[], b: FaultNode[], ms: number, spec: string) {
+async function partitionFor(
+  ctx: ScenarioContext,
+  a: FaultNode[],
+  b: FaultNode[],
+  ms: number,
+  spec: string,
+  whileCut?: () => void,
+) {
   ctx.lab?.partition(
     a.map((n) => n.index),
     b.map((n) => n.index),
@@ -31,6 +38,7 @@ async function partitionFor(ctx: ScenarioContext, a: FaultNode[], b: FaultNode[]
     a.map((n) => n.id),
     `${spec} | ${b.map((n) => n.id).join(',')}`,
   );
+  whileCut?.();
   await ctx.pause(ms);
   ctx.lab?.heal();
   ctx.timeline.record('heal', []);
@@ -104,6 +112,24 @@ async function pausedHolder(ctx: ScenarioContext): Promise<void> {
     holder.kill('SIGKILL');
     await resource.stop();
   }
+}
+
+/**
+ * A preempt of a fresh lock sent to a leader just cut off from its followers: it is
+ * appended to that leader's log but can never commit, so no node may ever show it, and it
+ * is truncated once a new leader takes over. The workload's own writes to the isolated
+ * leader may all happen to be no-ops (refused preempts and releases); this one always
+ * changes the state, so a node that applies before commit keeps a lock the others never
+ * had and the convergence check sees it. Its outcome is unknown, so nothing waits for it.
+ */
+function writeToIsolated(ctx: ScenarioContext, node: FaultNode): void {
+  const lock = `isolated-write-${ctx.rng.below(1_000_000)}`;
+  void fetch(`http://${ctx.cluster.http(node)}/locks/${lock}/preempt`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clientId: randomUUID() }),
+    signal: AbortSignal.timeout(3000),
+  }).catch(() => undefined);
 }
 
 /** The member `id` as the leader lists it, once there is a leader. */
@@ -246,7 +272,10 @@ export const SCENARIOS: Scenario[] = [
     async nemesis(ctx) {
       while (ctx.active()) {
         const leader = await ctx.leader();
-        if (leader) await partitionFor(ctx, [leader], others(ctx, leader), 5000, 'primaries');
+        if (leader)
+          await partitionFor(ctx, [leader], others(ctx, leader), 5000, 'primaries', () =>
+            writeToIsolated(ctx, leader),
+          );
         await ctx.pause(2000);
       }
     },
