@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,10 +40,14 @@ async function clusterMembers(httpUrl: string): Promise<number> {
 
 /**
  * A durable three-node cluster of the built node apps in a temporary directory, started the
- * way `npm start` starts one (n1 bootstraps, n2 and n3 join it), on free loopback ports.
+ * way `npm start` starts one (n1 bootstraps, n2 and n3 join it, with a shared cluster
+ * secret), on free loopback ports.
  * stop() ends every process it started, by PID, and removes the directory.
  */
 export class EmbeddedCluster {
+  /** the nodes share a cluster secret, as under `npm start`, so peer messages are sealed */
+  private readonly secret = randomBytes(32).toString('hex');
+
   private constructor(
     private readonly root: string,
     readonly nodes: EmbeddedNode[],
@@ -96,7 +101,10 @@ export class EmbeddedCluster {
     if (app === 'follower') args.push('--join', joinAddress);
     const log = openSync(join(this.root, `${id}.log`), 'a');
     const main = resolve(__dirname, '..', app, 'main.js');
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [main, ...args], {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, LATCHKEY_CLUSTER_SECRET: this.secret },
+    });
     closeSync(log);
     const node = { id, tcpAddress: `127.0.0.1:${port}`, httpUrl: `http://127.0.0.1:${httpPort}`, child };
     this.nodes.push(node);

@@ -1,6 +1,6 @@
 import { Logger, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { noDelayJsonSocket } from '@app/protocol';
 import { ClusterJoinService, ReplicaService, exitOnStartupError, type NodeOptions } from '@app/replica';
@@ -8,6 +8,7 @@ import { ServiceUnavailableFilter } from './http/service-unavailable.filter';
 import { setupSwagger } from './setup-swagger';
 import { applyEdgeLimits, edgeLimitsFromEnv, refusePrototypeKeys, tcpTransportLimits } from './edge-limits';
 import { QuietNestLogger } from './observability/quiet-nest-logger';
+import { StringPatternServerTcp } from './string-pattern-server-tcp';
 
 /**
  * Starts one node as a hybrid app: the WAL is replayed during init, and only then do
@@ -28,13 +29,12 @@ export async function bootstrapNode(
   // and filter below are added, so those stay out of RPC handling.
   app.connectMicroservice<MicroserviceOptions>(
     {
-      transport: Transport.TCP,
       // Bounds on one TCP frame and connection, so a client cannot make a node buffer without limit.
-      options: {
+      strategy: new StringPatternServerTcp({
         host: options.host,
         port: options.port,
         socketClass: noDelayJsonSocket(tcpTransportLimits(edgeLimitsFromEnv(process.env))),
-      },
+      }),
     },
     { inheritAppConfig: true },
   );

@@ -14,5 +14,6 @@ export * from './address';
 export * from './session-messages';
 export * from './read-index-messages';
 export * from './no-delay-json-socket';
+export * from './cork-for-turn';
 export * from './lock-activity-messages';
 export * from './forward-batch-messages';

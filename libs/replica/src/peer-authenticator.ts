@@ -31,26 +31,31 @@ export class PeerAuthenticator {
   }
 
   seal(context: SealContext, body: unknown): PeerAuth {
+    return this.sealText(context, JSON.stringify(body));
+  }
+
+  /** The seal of a body already encoded, as `JSON.stringify(body)` would have. */
+  sealText(context: SealContext, bodyJson: string): PeerAuth {
     const fields = {
       epoch: this.epoch,
       epochStartMs: this.epochStartMs,
       seq: ++this.seq,
       sentAtMs: this.nowMs(),
     };
-    return { ...fields, mac: this.mac(context, fields, body).toString('base64') };
+    return { ...fields, mac: this.mac(context, fields, bodyJson).toString('base64') };
   }
 
   /** Constant-time comparison of the MAC; says nothing about freshness (ReplayGuard does). */
   verify(context: SealContext, auth: PeerAuth, body: unknown): boolean {
     const given = Buffer.from(auth.mac, 'base64');
     if (given.length !== MAC_BYTES) return false;
-    return timingSafeEqual(given, this.mac(context, auth, body));
+    return timingSafeEqual(given, this.mac(context, auth, JSON.stringify(body)));
   }
 
-  private mac(context: SealContext, fields: Omit<PeerAuth, 'mac'>, body: unknown): Buffer {
+  private mac(context: SealContext, fields: Omit<PeerAuth, 'mac'>, bodyJson: string): Buffer {
     const head =
       `latchkey-peer-v1\n${context.scope}\n${context.clusterId}\n${context.sender}\n` +
       `${fields.epoch}\n${fields.epochStartMs}\n${fields.seq}\n${fields.sentAtMs}\n`;
-    return createHmac('sha256', this.secret).update(head).update(JSON.stringify(body)).digest();
+    return createHmac('sha256', this.secret).update(head).update(bodyJson).digest();
   }
 }

@@ -140,6 +140,11 @@ export class PeerGate {
     return this.authenticator?.seal(context, body);
   }
 
+  /** The same for a body already encoded as JSON (encoded once, for the seal and the wire). */
+  sealText(context: SealContext, bodyJson: string): PeerAuth | undefined {
+    return this.authenticator?.sealText(context, bodyJson);
+  }
+
   private checkAuth(
     context: SealContext,
     auth: PeerAuth | undefined,

@@ -2,26 +2,28 @@ import { Logger } from '@nestjs/common';
 import { MessagePatterns } from '@app/protocol';
 import type { InstallSnapshotMessage, Member, NodeId, PeerMessage, PeerNetwork } from '@app/replicated-log';
 import type { LockCommand } from '@app/lock-table';
-import type { PeerEnvelope } from './peer-envelope';
+import { jsonWithEntries } from '@app/wal';
 import type { PeerGate } from './peer-gate';
-import { TcpClientPool } from './tcp-client-pool';
+import { PeerLinks } from './peer-links';
 
 const MAX_LEARNED_ADDRESSES = 64;
 
 /**
- * Sends replication messages over the Nest TCP transport, one connection per peer.
- * Delivery is best effort: a lost message is resent by Raft's heartbeat and retry rules.
+ * Sends replication messages to peers' Nest TCP transport, one connection per peer
+ * (PeerLinks). Delivery is best effort: a lost message is resent by Raft's heartbeat and
+ * retry rules. Each message is encoded once, for its seal and the wire, and the entries it
+ * carries are encoded once for every follower and the WAL (jsonWithEntries).
  */
 export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
   private readonly logger = new Logger(PeerTcpNetwork.name);
-  private readonly clients = new TcpClientPool();
+  private readonly links = new PeerLinks();
   /** addresses learned from envelopes, for peers not yet in our replicated membership */
   private readonly learnedAddresses = new Map<NodeId, string>();
 
   constructor(
     private readonly ownTcpAddress: string,
     private readonly members: () => readonly Member[],
-    private readonly gate: Pick<PeerGate, 'identity' | 'seal'>,
+    private readonly gate: Pick<PeerGate, 'identity' | 'sealText'>,
     /** moves a snapshot's bytes to a follower (section 7); the core only names the snapshot */
     private readonly sendSnapshot: (message: InstallSnapshotMessage, address: string) => void,
   ) {}
@@ -43,16 +45,16 @@ export class PeerTcpNetwork implements PeerNetwork<LockCommand> {
     // A joiner takes part only once it has stored the cluster id it learned (ClusterIdentity).
     const clusterId = this.gate.identity.id;
     if (clusterId === null) return;
-    const auth = this.gate.seal({ scope: 'message', clusterId, sender: this.ownTcpAddress }, message);
-    const envelope: PeerEnvelope = { clusterId, fromTcpAddress: this.ownTcpAddress, message, auth };
-    // A failed emit is a lost message; Raft resends. Swallow it here, nowhere else.
-    this.clients
-      .get(address)
-      .emit(MessagePatterns.peerMessage, envelope)
-      .subscribe({ error: () => undefined });
+    const body = message.type === 'appendEntries' ? jsonWithEntries(message) : JSON.stringify(message);
+    const auth = this.gate.sealText({ scope: 'message', clusterId, sender: this.ownTcpAddress }, body);
+    // The fields of PeerEnvelope; the receiver's gate checks the seal against `message`.
+    const head = `{"clusterId":${JSON.stringify(clusterId)},"fromTcpAddress":${JSON.stringify(this.ownTcpAddress)}`;
+    const tail = auth === undefined ? '}' : `,"auth":${JSON.stringify(auth)}}`;
+    this.links.emit(address, MessagePatterns.peerMessage, `${head},"message":${body}${tail}`);
   }
 
   close(): Promise<void> {
-    return this.clients.close();
+    this.links.close();
+    return Promise.resolve();
   }
 }

@@ -1,4 +1,5 @@
 export * from './wal-record';
+export * from './entry-json';
 export * from './wal-corruption.error';
 export * from './wal-replay';
 export * from './log-rebuild';

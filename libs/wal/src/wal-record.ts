@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { HardState, LogEntry } from '@app/replicated-log';
+import { jsonWithEntries } from './entry-json';
 
 /**
  * One unit of the write-ahead log. On disk a record is
@@ -39,7 +40,10 @@ export type RecordScan<C> =
   | { kind: 'invalid'; reason: string; badLength: boolean };
 
 export function encodeRecord<C>(record: WalRecord<C>): Buffer {
-  const payload = Buffer.from(JSON.stringify(record), 'utf8');
+  // Entries are usually encoded already, for the AppendEntries that carried them.
+  const json =
+    record.t === 'write' || record.t === 'entries' ? jsonWithEntries(record) : JSON.stringify(record);
+  const payload = Buffer.from(json, 'utf8');
   if (payload.length > MAX_PAYLOAD_BYTES) {
     // Replay would reject it as garbage, so writing it would brick the node on restart.
     throw new RangeError(`WAL record of ${payload.length} bytes exceeds the ${MAX_PAYLOAD_BYTES} limit`);
