@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { awaitConvergence, finalReads, observeRoles, runRecordedWorkload, SeededRandom } from '@app/workload';
+import { committedLog } from './committed-log';
 import { FaultCluster } from './fault-cluster';
 import { FaultTimeline } from './fault-timeline';
 import { LoopbackLab } from './loopback-lab';
@@ -175,11 +176,15 @@ export async function runScenario(
     trafficDone = true;
     await rolesWatch;
     const { snapshots } = await awaitConvergence(cluster.httpServers(), 15_000, 1500);
+    const log = await committedLog(
+      cluster.nodes.map((n) => n.dataDir),
+      dir,
+    );
     // A linearizable history is found in about one step per operation; one that is not
     // makes the search exhaust every order, which is exponential and blocks the event loop
     // (no jest timeout can fire). A bounded search that runs out counts as an anomaly.
     const analysis = analyzeRun(
-      { records: [...records, ...finals], finals: lastFinals(finals), roles, snapshots },
+      { records: [...records, ...finals], finals: lastFinals(finals), roles, snapshots, committedLog: log },
       MAX_SEARCH_STEPS_PER_LOCK,
     );
     const failedGates = gates(scenario, records, timeline, timeline.events[0]?.t ?? Infinity);
@@ -215,11 +220,20 @@ export async function runScenario(
     writeFileSync(join(dir, 'timeline.json'), JSON.stringify(timeline.events, null, 1));
     writeFileSync(
       join(dir, 'checker.json'),
-      JSON.stringify({ result, firstIllegal: analysis.linearizability.firstIllegal }, null, 1),
+      JSON.stringify(
+        {
+          result,
+          firstIllegal: analysis.linearizability.firstIllegal,
+          // plain checks were compared with the committed log up to this index (null: with grants)
+          committedLogIndex: log?.commitIndex ?? null,
+        },
+        null,
+        1,
+      ),
     );
     if (!passed) result.artifacts = keep(dir, scenario.id, seed);
     console.log(
-      `${scenario.id}: ${passed ? 'passed' : 'FAILED'} ${JSON.stringify({ ops: analysis.operations.total, anomalies: analysis.anomalyCount, faults: timeline.counts, recoveryMs, gates: failedGates })}${result.artifacts ? ` artifacts in ${result.artifacts}` : ''}`,
+      `${scenario.id}: ${passed ? 'passed' : 'FAILED'} ${JSON.stringify({ ops: analysis.operations.total, anomalies: analysis.anomalyCount, faults: timeline.counts, recoveryMs, gates: failedGates, localReadsCheckedAgainst: log ? `committed log to ${log.commitIndex}` : 'grants' })}${result.artifacts ? ` artifacts in ${result.artifacts}` : ''}`,
     );
     return result;
   } catch (error: unknown) {

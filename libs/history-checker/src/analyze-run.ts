@@ -1,6 +1,6 @@
 import { checkHistory } from './check-history';
 import type { HistoryVerdict } from './check-history';
-import { followerReadsAgainstGrants } from './follower-reads';
+import { followerReadsAgainstGrants, followerReadsAgainstLog, type CommittedChange } from './follower-reads';
 import type { HistoryRecord } from './history-record';
 import { splitHistory } from './history-record';
 import { convergenceViolations, leaderViolations, lostChangeViolations, tokenViolations } from './invariants';
@@ -14,6 +14,12 @@ export interface RunEvidence {
   roles: readonly RoleObservation[];
   /** after the heal; empty when convergence was not checked */
   snapshots: readonly NodeSnapshot[];
+  /**
+   * The committed log's lock changes and its commit index, read from the nodes' disks.
+   * With it, each plain check is compared with the log's state at the index it was served
+   * at; without it (a compacted log), only with the grants clients were told of.
+   */
+  committedLog?: { changes: readonly CommittedChange[]; commitIndex: number } | null;
 }
 
 export interface RunAnalysis {
@@ -59,7 +65,13 @@ export function analyzeRun(evidence: RunEvidence, maxStepsPerKey?: number): RunA
       .map((k) => `${k.key}: ${k.verdict} (${k.operations} operations)`),
     tokens: tokenViolations(split.operations),
     lostChanges: lostChangeViolations(split.operations, evidence.finals),
-    followerReads: followerReadsAgainstGrants(split.followerReads, grants),
+    followerReads: evidence.committedLog
+      ? followerReadsAgainstLog(
+          split.followerReads,
+          evidence.committedLog.changes,
+          evidence.committedLog.commitIndex,
+        )
+      : followerReadsAgainstGrants(split.followerReads, grants),
     leaders: leaderViolations(evidence.roles),
     convergence: convergenceViolations(evidence.snapshots),
   };
