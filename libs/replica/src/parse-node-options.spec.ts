@@ -58,6 +58,19 @@ describe('parseNodeOptions', () => {
     );
   });
 
+  it('refuses timings with which followers would campaign between heartbeats', () => {
+    expect(() => parseNodeOptions('leader', ['--heartbeat-ms', '2000'], {})).toThrow(
+      'electionTimeoutMin must exceed heartbeatInterval (--tick-ms 10, --heartbeat-ms 2000, --election-timeout-min-ms 1000, --election-timeout-max-ms 2000)',
+    );
+    expect(() =>
+      parseNodeOptions('leader', [], {
+        LATCHKEY_ELECTION_TIMEOUT_MIN_MS: '800',
+        LATCHKEY_ELECTION_TIMEOUT_MAX_MS: '500',
+      }),
+    ).toThrow(/electionTimeoutMax must be at least electionTimeoutMin/);
+    expect(parseNodeOptions('leader', ['--heartbeat-ms', '50'], {}).heartbeatMs).toBe(50);
+  });
+
   it('refuses a cluster secret too short to be one', () => {
     expect(() => parseNodeOptions('leader', [], { LATCHKEY_CLUSTER_SECRET: 'short' })).toThrow(/at least 16/);
   });

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { HOST_PORT, MEMBER_ID, parseHostPort, type ValidationRule } from '@app/protocol';
+import { validateRaftConfig } from '@app/replicated-log';
 import type { NodeOptions } from './node-options';
+import { raftConfigFromOptions } from './raft-config-from-options';
 
 type Role = 'leader' | 'follower';
 
@@ -122,7 +124,19 @@ export function parseNodeOptions(role: Role, argv: string[], env: NodeJS.Process
     walSegmentBytes: int('walSegmentBytes', 'LATCHKEY_WAL_SEGMENT_BYTES', 64 * 1024 * 1024),
   };
   requireRule(MEMBER_ID, '--id', options.id);
+  requireSoundTiming(options);
   return options;
+}
+
+/**
+ * The timings as the core will count them (ticks): an election timeout no longer than a
+ * heartbeat would make followers campaign between heartbeats (Raft section 5.2).
+ */
+function requireSoundTiming(options: NodeOptions): void {
+  const problem = validateRaftConfig(raftConfigFromOptions(options, 'checked-at-start'));
+  if (problem === null) return;
+  const flags = `--tick-ms ${options.tickMs}, --heartbeat-ms ${options.heartbeatMs}, --election-timeout-min-ms ${options.electionTimeoutMinMs}, --election-timeout-max-ms ${options.electionTimeoutMaxMs}`;
+  throw new InvalidArgumentError(`${problem.replace(/Ticks/g, '')} (${flags})`);
 }
 
 /** The shared rule of `@app/protocol`, worded for a flag: `--id "x y" must be ...`. */

@@ -133,6 +133,7 @@ export class RaftLog<C> {
     const found = this.membershipIndexes.findLast((i) => i <= index);
     if (found === undefined) return this.baseMembership;
     const body = this.entry(found).body;
-    return { index: found, members: body.type === 'membership' ? body.members : [] };
+    assert(body.type === 'membership', `entry ${found} is listed as a membership entry but is not`);
+    return { index: found, members: body.members };
   }
 }

@@ -15,7 +15,7 @@ import type {
 } from './peer-message';
 import { majorityOf, quorumMatchIndex } from './quorum';
 import type { CoreFixRevert } from './core-fix-revert';
-import type { RaftConfig } from './raft-config';
+import { validateRaftConfig, type RaftConfig } from './raft-config';
 import { RaftLog } from './raft-log';
 import type { Random } from './random';
 import type { ReadState, Ready } from './ready';
@@ -90,6 +90,8 @@ export class RaftNode<C> {
     private readonly random: Random,
     recovered: { hardState: HardState; entries: LogEntry<C>[]; snapshot?: SnapshotMeta },
   ) {
+    const invalid = validateRaftConfig(config);
+    assert(invalid === null, `invalid Raft configuration: ${invalid}`);
     this.id = config.id;
     // The state machine starts from the snapshot; the log holds only what follows it.
     this.log = new RaftLog<C>(recovered.snapshot);
