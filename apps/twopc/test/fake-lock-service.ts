@@ -31,10 +31,21 @@ class FakeLockTable {
   private readonly holders = new Map<string, Holder>();
   private readonly queues = new Map<string, Waiter[]>();
   private readonly blocked = new Set<string>();
+  private readonly timedOut = new Map<string, number>();
   private lastToken = 0;
 
   holderOf(name: string): Holder | undefined {
     return this.holders.get(name);
+  }
+
+  /** Sessions waiting in the queue of `name` now. */
+  waiting(name: string): number {
+    return this.queues.get(name)?.length ?? 0;
+  }
+
+  /** Waits for `name` that ran out (answered `lock_held`) so far. */
+  timeouts(name: string): number {
+    return this.timedOut.get(name) ?? 0;
   }
 
   list(prefix: string): LockSummary[] {
@@ -51,6 +62,7 @@ class FakeLockTable {
       const waiter: Waiter = { session, grant, refuse, timer: setTimeout(() => timeOut(), waitMs) };
       const timeOut = () => {
         queue.splice(queue.indexOf(waiter), 1);
+        this.timedOut.set(name, this.timeouts(name) + 1);
         refuse(
           new LockClientError('lock_held', `${name} is held; not granted after waiting up to ${waitMs} ms`),
         );
