@@ -36,11 +36,11 @@ module.exports = {
   coverageReporters: ['text-summary', 'json-summary', 'text'],
   // The levels `npm run test:coverage` reaches, rounded down: raise them as tests grow, never
   // lower them to pass. A path entry takes its files out of `global`, which covers the rest
-  // (lock-api, lock-client, replica, simulator, workload, history-checker and the apps; all
-  // files together reach 71.9% of lines). wal was below its earlier entry (96/94/92/90) when
-  // this was measured; its entry is what it reaches.
+  // (lock-api, lock-client, replica, simulator, workload, history-checker and the apps: 86.7%
+  // of lines when this was set; all files together reach 88.7%). wal was below its earlier
+  // entry (96/94/92/90) when it was measured; its entry is what it reaches.
   coverageThreshold: {
-    global: { lines: 67, statements: 65, functions: 63, branches: 64 },
+    global: { lines: 86, statements: 84, functions: 81, branches: 77 },
     // At what is reached. Snapshots and pipelining landed with fewer specs than the rest of
     // the core (97 -> 96 lines); raise these as their specs grow, never lower them to pass.
     './libs/replicated-log/': { lines: 96, statements: 93, functions: 96, branches: 89 },

@@ -20,7 +20,7 @@ interface HeldFork {
  * (locks, in one global order, each with a waiting preempt), eats, and puts them back.
  * The table (its parent process) hands out the meal counts and stamps each meal.
  */
-class Philosopher {
+export class Philosopher {
   private counts: MealCounts;
   private stopping = false;
   private eating = false;
@@ -32,7 +32,11 @@ class Philosopher {
   private readonly stopped: Promise<void>;
   private markStopped: () => void = () => undefined;
 
-  constructor(private readonly config: SeatConfig) {
+  constructor(
+    private readonly config: SeatConfig,
+    /** to the table; the process's IPC channel, or a test's recorder */
+    private readonly send: (message: PhilosopherMessage) => void = toTable,
+  ) {
     this.counts = {
       meals: new Array<number>(config.philosophers).fill(0),
       seated: new Array<boolean>(config.philosophers).fill(true),
@@ -43,7 +47,7 @@ class Philosopher {
 
   async sitDown(): Promise<void> {
     await this.openSession();
-    send({ type: 'ready', clientId: this.client.clientId, node: this.client.currentNode });
+    this.send({ type: 'ready', clientId: this.client.clientId, node: this.client.currentNode });
   }
 
   onMessage(message: TableMessage): void {
@@ -103,7 +107,7 @@ class Philosopher {
   private async openSession(): Promise<LockSession> {
     const session = await this.client.openSession({
       ttlMs: this.config.sessionTtlMs,
-      onLost: (reason) => send({ type: 'trouble', message: `session lost: ${reason}` }),
+      onLost: (reason) => this.send({ type: 'trouble', message: `session lost: ${reason}` }),
     });
     this.session = session;
     return session;
@@ -123,7 +127,7 @@ class Philosopher {
         });
         const grantedAt = performance.now();
         held.push({ fork, lock, grantedAt });
-        send({ type: 'took', fork, fencingToken: lock.fencingToken, waitMs: grantedAt - askedAt });
+        this.send({ type: 'took', fork, fencingToken: lock.fencingToken, waitMs: grantedAt - askedAt });
       } catch (err: unknown) {
         if (!this.stopping) await this.complain(`fork ${fork}`, err);
         break;
@@ -150,7 +154,7 @@ class Philosopher {
     const forks = held.map((h) => ({ fork: h.fork, fencingToken: h.lock.fencingToken, waitMs: 0 }));
     this.eating = true;
     try {
-      send({ type: 'start', forks, node: this.client.currentNode });
+      this.send({ type: 'start', forks, node: this.client.currentNode });
       await sleep(this.config.eatMs);
       await this.ask({ type: 'end', seq: 0 });
     } finally {
@@ -165,7 +169,7 @@ class Philosopher {
         for (;;) {
           try {
             await lock.release();
-            send({ type: 'released', fork, holdMs: performance.now() - grantedAt });
+            this.send({ type: 'released', fork, holdMs: performance.now() - grantedAt });
             return;
           } catch (err: unknown) {
             const final = err instanceof LockClientError && err.code !== 'unavailable';
@@ -182,7 +186,7 @@ class Philosopher {
     const seq = this.nextSeq++;
     return new Promise((resolve) => {
       this.replies.set(seq, resolve);
-      send({ ...message, seq });
+      this.send({ ...message, seq });
     });
   }
 
@@ -190,12 +194,12 @@ class Philosopher {
   private async complain(what: string, err: unknown): Promise<void> {
     const timedOut = err instanceof LockClientError && err.code === 'lock_held';
     if (!timedOut)
-      send({ type: 'trouble', message: `${what}: ${err instanceof Error ? err.message : String(err)}` });
+      this.send({ type: 'trouble', message: `${what}: ${err instanceof Error ? err.message : String(err)}` });
     await sleep(RETRY_PAUSE_MS);
   }
 }
 
-function send(message: PhilosopherMessage): void {
+function toTable(message: PhilosopherMessage): void {
   if (process.connected) process.send!(message);
 }
 
@@ -226,7 +230,7 @@ export function runPhilosopher(): void {
 }
 
 function fail(err: unknown): void {
-  send({
+  toTable({
     type: 'trouble',
     message: `philosopher failed: ${err instanceof Error ? err.message : String(err)}`,
   });

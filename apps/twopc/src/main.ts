@@ -11,9 +11,11 @@ async function main(): Promise<void> {
   const command = parseTwoPcOptions(process.argv.slice(2));
   switch (command.role) {
     case 'replica':
-      return startReplica(command.options);
+      await startReplica(command.options);
+      return;
     case 'coordinator':
-      return startCoordinator(command.options);
+      await startCoordinator(command.options);
+      return;
     case 'service':
       return runService(command.options);
     case 'demo':

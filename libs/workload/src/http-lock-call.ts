@@ -57,7 +57,9 @@ export async function performLockCall(call: LockCall, timeoutMs: number): Promis
     return { ...record, tComplete: performance.now(), ...classify(res.status, body) };
   } catch (err: unknown) {
     const code = causeCode(err);
-    const error = code ?? (err instanceof Error ? err.name : 'error');
+    // By name, not instanceof Error: fetch's TimeoutError is a DOMException of another realm under jest.
+    const name = (err as { name?: unknown } | null)?.name;
+    const error = code ?? (typeof name === 'string' ? name : 'error');
     const type = code !== undefined && NEVER_SENT.has(code) ? 'fail' : 'info';
     return { ...record, tComplete: performance.now(), type, result: { error } };
   }

@@ -23,6 +23,8 @@ export class CoordinatorLeadership implements OnApplicationShutdown {
   private readonly client: LockClient;
   private session: LockSession | null = null;
   private currentToken: number | null = null;
+  /** ends the current term: the session was lost, or this process stood down */
+  private endTerm: (reason: string) => void = () => undefined;
   private stopped = false;
 
   constructor(@Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions) {
@@ -47,6 +49,8 @@ export class CoordinatorLeadership implements OnApplicationShutdown {
     if (this.currentToken === null) return;
     this.logger.warn(`standing down (fencing token ${this.currentToken}): ${reason}`);
     this.currentToken = null;
+    // Closing a session does not call its onLost: end the term here, so that campaign() queues again.
+    this.endTerm(`stood down: ${reason}`);
     void this.session?.close().catch(() => undefined);
   }
 
@@ -71,9 +75,11 @@ export class CoordinatorLeadership implements OnApplicationShutdown {
 
   /** Waits for the lock in a fresh session; resolves when that session ends. */
   private async leadOnce(): Promise<string> {
-    let onLost: (reason: string) => void = () => undefined;
-    const lost = new Promise<string>((resolve) => (onLost = resolve));
-    const session = await this.client.openSession({ ttlMs: this.options.sessionTtlMs, onLost });
+    const lost = new Promise<string>((resolve) => (this.endTerm = resolve));
+    const session = await this.client.openSession({
+      ttlMs: this.options.sessionTtlMs,
+      onLost: (reason) => this.endTerm(reason),
+    });
     this.session = session;
     // Without --standby, wait only for a crashed predecessor's session to expire.
     const waitMs = this.options.standby ? STANDBY_WAIT_MS : 3 * this.options.sessionTtlMs;

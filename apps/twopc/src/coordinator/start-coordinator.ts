@@ -12,7 +12,7 @@ import { TransactionCoordinator } from './transaction-coordinator.service';
 const MAX_BODY_BYTES = 16 * 1024;
 
 /** A coordinator: the HTTP API (Swagger at /docs); it decides only while it holds twopc-coordinator. */
-export async function startCoordinator(options: CoordinatorOptions): Promise<void> {
+export async function startCoordinator(options: CoordinatorOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(CoordinatorModule.forRoot(options), {
     bodyParser: false,
   });
@@ -41,4 +41,5 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<voi
   new Logger('Coordinator').log(
     `${options.id} serving HTTP http://${options.host}:${options.httpPort} (Swagger /docs), decision log ${options.logDir}`,
   );
+  return app;
 }

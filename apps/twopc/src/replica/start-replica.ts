@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { InDoubtResolver } from './in-doubt-resolver.service';
 import { ReplicaMembership } from './replica-membership.service';
@@ -11,7 +12,7 @@ import { ReplicaModule } from './replica.module';
  * opens; it takes its membership lock only once it can answer, and resolves an in-doubt
  * transaction it recovered.
  */
-export async function startReplica(options: ReplicaOptions): Promise<void> {
+export async function startReplica(options: ReplicaOptions): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(ReplicaModule.forRoot(options), {
     transport: Transport.TCP,
     options: { host: options.host, port: options.port },
@@ -23,4 +24,5 @@ export async function startReplica(options: ReplicaOptions): Promise<void> {
   new Logger('Replica').log(
     `${options.id} serving on TCP ${options.host}:${options.port}, data ${options.dataDir}`,
   );
+  return app;
 }
