@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { fakeLocks, FakeLockClient } from '../test/fake-lock-service';
+import { fakeLocks, FakeLockClient } from '../../../test/support/fake-lock-service';
 import { DinnerTable, type NodeKiller } from './dinner-table';
 import { ExpiryWatch } from './expiry-watch';
 import type { KillNodeFault, KillPhilosopherFault } from './fault-report';
@@ -9,7 +9,9 @@ import type { TableOptions } from './table-options';
 // The table watches fork expiries through the SDK: here a lock table in this process.
 jest.mock('@app/lock-client', () => {
   const actual = jest.requireActual<typeof import('@app/lock-client')>('@app/lock-client');
-  const fake = jest.requireActual<typeof import('../test/fake-lock-service')>('../test/fake-lock-service');
+  const fake = jest.requireActual<typeof import('../../../test/support/fake-lock-service')>(
+    '../../../test/support/fake-lock-service',
+  );
   return { ...actual, LockClient: fake.FakeLockClient };
 });
 

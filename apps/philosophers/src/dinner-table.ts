@@ -116,8 +116,10 @@ export class DinnerTable {
     this.seats.sendAll({ type: 'go' });
     this.scheduleFaults();
     const ticker = setInterval(onTick, tickMs);
-    await Promise.race([sleep(this.options.seconds * 1000), interrupted]);
+    await Promise.race([this.pause(this.options.seconds * 1000), interrupted]);
     clearInterval(ticker);
+    // An interrupted dinner leaves no timer behind (the end of the dinner, faults not yet due).
+    this.dinnerOver.abort();
     const elapsedMs = this.now();
     this.stopping = true;
     this.seats.sendAll({ type: 'stop' });
@@ -138,6 +140,16 @@ export class DinnerTable {
   }
 
   private nodeKiller: NodeKiller | null = null;
+  private readonly dinnerOver = new AbortController();
+
+  /** Resolves after `ms`, or at once when the dinner is over. */
+  private pause(ms: number): Promise<void> {
+    const over = this.dinnerOver.signal;
+    return new Promise((done) => {
+      const timer = setTimeout(done, over.aborted ? 0 : ms);
+      over.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
+    });
+  }
 
   setNodeKiller(killer: NodeKiller): void {
     this.nodeKiller = killer;
@@ -146,7 +158,7 @@ export class DinnerTable {
   private scheduleFaults(): void {
     const { killPhilosopherAfterS, killNodeAfterS } = this.options;
     const at = (seconds: number, task: () => Promise<void>) =>
-      this.faultTasks.push(sleep(seconds * 1000).then(() => (this.stopping ? undefined : task())));
+      this.faultTasks.push(this.pause(seconds * 1000).then(() => (this.stopping ? undefined : task())));
     if (killPhilosopherAfterS !== undefined) at(killPhilosopherAfterS, () => this.killPhilosopher());
     if (killNodeAfterS !== undefined && this.nodeKiller !== null) at(killNodeAfterS, () => this.killNode());
   }

@@ -1,15 +1,17 @@
 import { waitFor } from '../../../test/support/wait-for';
-import { fakeLocks, FakeLockClient, type FakeSession } from '../test/fake-lock-service';
+import { fakeLocks, FakeLockClient, type FakeSession } from '../../../test/support/fake-lock-service';
 import { forkLockName, forkOrder } from './fork-names';
 import type { PhilosopherMessage, SeatConfig } from './ipc-messages';
 import { Philosopher } from './philosopher';
 
 // A philosopher takes its forks through the SDK; here the SDK is a lock table in this
-// process (test/fake-lock-service.ts), so that a test can hold a fork or end a session at
+// process (test/support/fake-lock-service.ts), so that a test can hold a fork or end a session at
 // an exact moment. The table's side (meal counts, replies) is played by TestTable below.
 jest.mock('@app/lock-client', () => {
   const actual = jest.requireActual<typeof import('@app/lock-client')>('@app/lock-client');
-  const fake = jest.requireActual<typeof import('../test/fake-lock-service')>('../test/fake-lock-service');
+  const fake = jest.requireActual<typeof import('../../../test/support/fake-lock-service')>(
+    '../../../test/support/fake-lock-service',
+  );
   return { ...actual, LockClient: fake.FakeLockClient };
 });
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../test/support/wait-for';
-import { fakeLocks } from '../test/fake-lock-service';
+import { fakeLocks } from '../../../test/support/fake-lock-service';
 import { RpcPeer } from './common/rpc-peer';
 import {
   TwoPcPatterns,
@@ -18,12 +18,14 @@ import { replicaLockName, type ReplicaOptions } from './replica/replica-options'
 import { startReplica } from './replica/start-replica';
 
 // The services take their locks through the SDK; here the SDK is a lock table in this
-// process (test/fake-lock-service.ts), so that a test can expire a session or hold back a
+// process (test/support/fake-lock-service.ts), so that a test can expire a session or hold back a
 // grant at an exact moment. Everything else is real: TCP between coordinators and
 // replicas, HTTP to the coordinators, fsync'd logs in a temporary directory.
 jest.mock('@app/lock-client', () => {
   const actual = jest.requireActual<typeof import('@app/lock-client')>('@app/lock-client');
-  const fake = jest.requireActual<typeof import('../test/fake-lock-service')>('../test/fake-lock-service');
+  const fake = jest.requireActual<typeof import('../../../test/support/fake-lock-service')>(
+    '../../../test/support/fake-lock-service',
+  );
   return { ...actual, LockClient: fake.FakeLockClient };
 });
 

@@ -7,13 +7,12 @@ const { LockClientError } = jest.requireActual<typeof import('@app/lock-client')
 type LockClientError = InstanceType<typeof LockClientError>;
 
 /**
- * A stand-in for the SDK's LockClient (the parts the philosophers use), over one lock
+ * A stand-in for the SDK's LockClient (the parts the demo apps use), over one lock
  * table shared by every client in the test process. It keeps the SDK's contract: session
  * locks with waiting preempts in a FIFO queue, fencing tokens that only grow, `close()`
  * frees the session's locks without calling `onLost`, a lost session calls `onLost` once,
  * a refused wait is `lock_held` and a request on an ended session `not_found`. The test
- * drives what a cluster would do on its own: sessions expiring, grants held back. (The
- * twopc app's specs have the same stand-in: the demo apps share no code.)
+ * drives what a cluster would do on its own: sessions expiring, grants held back.
  */
 interface Waiter {
   session: FakeSession;
