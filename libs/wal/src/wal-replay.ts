@@ -64,8 +64,8 @@ function tornTailReason<C>(scan: Damage<C>, data: Buffer, offset: number): strin
       if (scan.badLength) return `${scan.reason} in the last record`;
       break;
   }
-  // Some file systems expose a crashed append as zeros up to the new file size.
-  if (isAllZero(data, offset)) return `${data.length - offset} zero bytes at the end`;
+  // A crashed append that some file systems expose as zeros up to the new file size reads
+  // as a zero length, an implausible one: the badLength case above.
   return null;
 }
 
@@ -88,13 +88,6 @@ function onlyUnsyncedWritesFrom(data: Buffer, from: number, damagedAt: number): 
     if (scan.kind !== 'record' || scan.record.t !== 'write' || scan.record.syncedBytes > damagedAt)
       return false;
     offset = scan.end;
-  }
-  return true;
-}
-
-function isAllZero(data: Buffer, from: number): boolean {
-  for (let i = from; i < data.length; i++) {
-    if (data[i] !== 0) return false;
   }
   return true;
 }
