@@ -1,0 +1,137 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { LogEntry, PersistRequest } from '@app/replicated-log';
+import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
+import { listSegments } from './wal-segments';
+
+type Cmd = { op: string };
+
+const entry = (index: number, term: number): LogEntry<Cmd> => ({
+  index,
+  term,
+  leaderTimeMs: 1_700_000_000_000 + index,
+  body: { type: 'command', command: { op: `op-${index}` } },
+});
+const entries = (first: number, last: number, term = 1): LogEntry<Cmd>[] =>
+  Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, term));
+const request = (partial: Partial<PersistRequest<Cmd>>): PersistRequest<Cmd> => ({
+  hardState: null,
+  entries: [],
+  mustSync: true,
+  ...partial,
+});
+
+/**
+ * The durability contract, observed through fsync calls: what a persist, a close or a
+ * restart after a snapshot promises is on disk once it resolves. (A power cut cannot be
+ * simulated here; counting the syncs, and when they resolve, is what shows the promise.)
+ */
+describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
+  let dir: string;
+  const open = (segmentBytes?: number) =>
+    FileDurableStorage.open<Cmd>(dir, { logger: () => undefined, segmentBytes });
+
+  async function syncSpy(): Promise<jest.SpyInstance> {
+    const handle = await fsp.open(path.join(dir, WAL_FILE_NAME), 'r');
+    const spy = jest.spyOn(Object.getPrototypeOf(handle), 'sync');
+    await handle.close();
+    return spy;
+  }
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-wal-sync-'));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a persist that must sync resolves only after its fsync has', async () => {
+    const { storage } = await open();
+    const sync = await syncSpy();
+    let release: () => void = () => undefined;
+    sync.mockImplementationOnce(() => new Promise<void>((resolve) => (release = resolve)));
+    let resolved = false;
+    const persisted = storage.persist(request({ entries: entries(1, 2) })).then(() => (resolved = true));
+    await new Promise((done) => setImmediate(done));
+    await new Promise((done) => setImmediate(done));
+    expect(sync).toHaveBeenCalledTimes(1);
+    expect(resolved).toBe(false);
+    release();
+    await persisted;
+    expect(resolved).toBe(true);
+    // A commit-only hard state may wait for a later sync: no fsync for it.
+    await storage.persist(
+      request({ hardState: { term: 1, votedFor: null, commitIndex: 2 }, mustSync: false }),
+    );
+    expect(sync).toHaveBeenCalledTimes(1);
+    await storage.close();
+  });
+
+  it('close fsyncs what is unsynced, once; a second close does nothing; nothing persists after it', async () => {
+    const { storage } = await open();
+    const sync = await syncSpy();
+    await storage.persist(
+      request({ hardState: { term: 2, votedFor: 'n1', commitIndex: 0 }, mustSync: false }),
+    );
+    expect(sync).toHaveBeenCalledTimes(0);
+    await storage.close();
+    expect(sync).toHaveBeenCalledTimes(1);
+    await storage.close();
+    expect(sync).toHaveBeenCalledTimes(1);
+    await expect(storage.persist(request({ entries: entries(1, 1) }))).rejects.toThrow(
+      `FileDurableStorage.persist on ${path.join(dir, WAL_FILE_NAME)} after close`,
+    );
+    const reopened = await open();
+    expect(reopened.recovered.hardState).toEqual({ term: 2, votedFor: 'n1', commitIndex: 0 });
+    await reopened.storage.close();
+  });
+
+  it('a restart after a snapshot is durable before the old segments go, and replays from there', async () => {
+    const { storage } = await open(600);
+    await storage.persist(request({ entries: entries(1, 10) }));
+    await storage.persist(
+      request({ entries: entries(11, 20), hardState: { term: 1, votedFor: null, commitIndex: 20 } }),
+    );
+    expect((await listSegments(dir)).length).toBeGreaterThan(1);
+    const oldSegments = await listSegments(dir);
+    const oldSegmentsAtSync: boolean[] = [];
+    const sync = await syncSpy();
+    const realSync = sync.getMockImplementation();
+    sync.mockImplementation(function (this: fsp.FileHandle) {
+      oldSegmentsAtSync.push(oldSegments.every((segment) => fs.existsSync(segment.path)));
+      return realSync ? realSync.call(this) : Promise.resolve();
+    });
+    await storage.resetTo({ index: 50, term: 3 });
+    // the new segment's base record was fsync'd while every old segment still existed
+    expect(oldSegmentsAtSync).toContain(true);
+    for (const segment of oldSegments) expect(fs.existsSync(segment.path)).toBe(false);
+    expect((await listSegments(dir)).length).toBe(1);
+    await storage.persist(request({ entries: entries(51, 52, 3) }));
+    await storage.close();
+    const reopened = await FileDurableStorage.open<Cmd>(dir, {
+      logger: () => undefined,
+      snapshot: { index: 50, term: 3, members: [], membershipIndex: 0 },
+    });
+    expect(reopened.recovered.entries.map((e) => e.index)).toEqual([51, 52]);
+    await reopened.storage.close();
+  });
+
+  it('compaction deletes exactly the segments a snapshot covers, and says how many', async () => {
+    const { storage } = await open(600);
+    for (let i = 0; i < 6; i++) await storage.persist(request({ entries: entries(i * 10 + 1, i * 10 + 10) }));
+    const before = await listSegments(dir);
+    expect(before.length).toBeGreaterThan(2);
+    expect(await storage.compact(0)).toBe(0);
+    expect(await listSegments(dir)).toHaveLength(before.length);
+    const deleted = await storage.compact(60);
+    expect(deleted).toBe(before.length - 1);
+    const after = await listSegments(dir);
+    expect(after).toHaveLength(1);
+    for (const gone of before.slice(0, deleted)) expect(fs.existsSync(gone.path)).toBe(false);
+    expect(storage.segmentCount).toBe(1);
+    await storage.close();
+  });
+});
