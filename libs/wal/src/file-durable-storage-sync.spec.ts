@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { LogEntry, PersistRequest } from '@app/replicated-log';
 import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
 import { listSegments } from './wal-segments';
+import { waitFor } from '../../../test/support/wait-for';
 
 type Cmd = { op: string };
 
@@ -55,9 +56,7 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
     sync.mockImplementationOnce(() => new Promise<void>((resolve) => (release = resolve)));
     let resolved = false;
     const persisted = storage.persist(request({ entries: entries(1, 2) })).then(() => (resolved = true));
-    await new Promise((done) => setImmediate(done));
-    await new Promise((done) => setImmediate(done));
-    expect(sync).toHaveBeenCalledTimes(1);
+    await waitFor('the fsync to be asked for', () => sync.mock.calls.length === 1, { timeoutMs: 10_000 });
     expect(resolved).toBe(false);
     release();
     await persisted;
