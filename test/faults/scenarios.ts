@@ -132,6 +132,44 @@ function writeToIsolated(ctx: ScenarioContext, node: FaultNode): void {
   }).catch(() => undefined);
 }
 
+/**
+ * Once the majority side has a new leader, a fresh lock is taken there and then checked
+ * linearizably on the cut-off old leader. That node cannot confirm its leadership with a
+ * majority (ReadIndex, thesis 6.4), so it must refuse or time out; answering "free" for a
+ * lock whose grant was acknowledged is a stale linearizable read. The workload's own
+ * checks reach the old leader only by chance; this one always does.
+ */
+async function staleReadProbe(ctx: ScenarioContext, isolated: FaultNode): Promise<void> {
+  const majority = others(ctx, isolated);
+  const lock = `isolated-read-${ctx.rng.below(1_000_000)}`;
+  const granted = await waitFor(
+    'a grant on the majority side',
+    async () => {
+      for (const node of majority) {
+        const res = await fetch(`http://${ctx.cluster.http(node)}/locks/${lock}/preempt`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ clientId: randomUUID() }),
+          signal: AbortSignal.timeout(1500),
+        }).catch(() => null);
+        if (res?.status === 200) return true;
+      }
+      return ctx.active() ? undefined : false;
+    },
+    { timeoutMs: 4500, intervalMs: 200 },
+  ).catch(() => false);
+  if (!granted) return;
+  const res = await fetch(`http://${ctx.cluster.http(isolated)}/locks/${lock}?consistency=linearizable`, {
+    signal: AbortSignal.timeout(1500),
+  }).catch(() => null);
+  if (res?.status !== 200) return;
+  const body = (await res.json()) as { owner: string | null };
+  if (body.owner === null)
+    ctx.violations.push(
+      `stale linearizable read: ${isolated.id}, cut off, answered ${lock} free after its grant was acknowledged`,
+    );
+}
+
 /** The member `id` as the leader lists it, once there is a leader. */
 async function memberOnLeader(ctx: ScenarioContext, id: string) {
   const leader = await ctx.leader();
@@ -273,9 +311,10 @@ export const SCENARIOS: Scenario[] = [
       while (ctx.active()) {
         const leader = await ctx.leader();
         if (leader)
-          await partitionFor(ctx, [leader], others(ctx, leader), 5000, 'primaries', () =>
-            writeToIsolated(ctx, leader),
-          );
+          await partitionFor(ctx, [leader], others(ctx, leader), 5000, 'primaries', () => {
+            writeToIsolated(ctx, leader);
+            void staleReadProbe(ctx, leader);
+          });
         await ctx.pause(2000);
       }
     },
