@@ -2,27 +2,10 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LogEntry, PersistRequest } from '@app/replicated-log';
 import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
 import { listSegments } from './wal-segments';
+import { range, request, type Cmd } from '../test/persist-requests';
 import { waitFor } from '../../../test/support/wait-for';
-
-type Cmd = { op: string };
-
-const entry = (index: number, term: number): LogEntry<Cmd> => ({
-  index,
-  term,
-  leaderTimeMs: 1_700_000_000_000 + index,
-  body: { type: 'command', command: { op: `op-${index}` } },
-});
-const entries = (first: number, last: number, term = 1): LogEntry<Cmd>[] =>
-  Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, term));
-const request = (partial: Partial<PersistRequest<Cmd>>): PersistRequest<Cmd> => ({
-  hardState: null,
-  entries: [],
-  mustSync: true,
-  ...partial,
-});
 
 /**
  * The durability contract, observed through fsync calls: what a persist, a close or a
@@ -55,7 +38,7 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
     let release: () => void = () => undefined;
     sync.mockImplementationOnce(() => new Promise<void>((resolve) => (release = resolve)));
     let resolved = false;
-    const persisted = storage.persist(request({ entries: entries(1, 2) })).then(() => (resolved = true));
+    const persisted = storage.persist(request({ entries: range(1, 2, 1) })).then(() => (resolved = true));
     await waitFor('the fsync to be asked for', () => sync.mock.calls.length === 1, { timeoutMs: 10_000 });
     expect(resolved).toBe(false);
     release();
@@ -80,7 +63,7 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
     expect(sync).toHaveBeenCalledTimes(1);
     await storage.close();
     expect(sync).toHaveBeenCalledTimes(1);
-    await expect(storage.persist(request({ entries: entries(1, 1) }))).rejects.toThrow(
+    await expect(storage.persist(request({ entries: range(1, 1, 1) }))).rejects.toThrow(
       `FileDurableStorage.persist on ${path.join(dir, WAL_FILE_NAME)} after close`,
     );
     const reopened = await open();
@@ -90,9 +73,9 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
 
   it('a restart after a snapshot is durable before the old segments go, and replays from there', async () => {
     const { storage } = await open(600);
-    await storage.persist(request({ entries: entries(1, 10) }));
+    await storage.persist(request({ entries: range(1, 10, 1) }));
     await storage.persist(
-      request({ entries: entries(11, 20), hardState: { term: 1, votedFor: null, commitIndex: 20 } }),
+      request({ entries: range(11, 20, 1), hardState: { term: 1, votedFor: null, commitIndex: 20 } }),
     );
     expect((await listSegments(dir)).length).toBeGreaterThan(1);
     const oldSegments = await listSegments(dir);
@@ -108,7 +91,7 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
     expect(oldSegmentsAtSync).toContain(true);
     for (const segment of oldSegments) expect(fs.existsSync(segment.path)).toBe(false);
     expect((await listSegments(dir)).length).toBe(1);
-    await storage.persist(request({ entries: entries(51, 52, 3) }));
+    await storage.persist(request({ entries: range(51, 52, 3) }));
     await storage.close();
     const reopened = await FileDurableStorage.open<Cmd>(dir, {
       logger: () => undefined,
@@ -120,7 +103,8 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
 
   it('compaction deletes exactly the segments a snapshot covers, and says how many', async () => {
     const { storage } = await open(600);
-    for (let i = 0; i < 6; i++) await storage.persist(request({ entries: entries(i * 10 + 1, i * 10 + 10) }));
+    for (let i = 0; i < 6; i++)
+      await storage.persist(request({ entries: range(i * 10 + 1, i * 10 + 10, 1) }));
     const before = await listSegments(dir);
     expect(before.length).toBeGreaterThan(2);
     expect(await storage.compact(0)).toBe(0);

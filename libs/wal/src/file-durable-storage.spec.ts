@@ -3,28 +3,12 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AssertionError, EMPTY_HARD_STATE } from '@app/replicated-log';
-import type { HardState, LogEntry, PersistRequest } from '@app/replicated-log';
+import type { HardState, PersistRequest } from '@app/replicated-log';
 import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
 import { WalCorruptionError } from './wal-corruption.error';
 import { encodeRecord } from './wal-record';
 import { flipBits } from '../test/flip-bits';
-
-type Cmd = { op: string };
-
-const entry = (index: number, term: number): LogEntry<Cmd> => ({
-  index,
-  term,
-  leaderTimeMs: 1_700_000_000_000 + index,
-  body: { type: 'command', command: { op: `op-${index}-${term}` } },
-});
-const range = (first: number, last: number, term: number): LogEntry<Cmd>[] =>
-  Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, term));
-const request = (partial: Partial<PersistRequest<Cmd>>): PersistRequest<Cmd> => ({
-  hardState: null,
-  entries: [],
-  mustSync: true,
-  ...partial,
-});
+import { entry, range, request, type Cmd } from '../test/persist-requests';
 
 /** The real fsync(2), for a spy that records which file it was asked to sync. */
 const fsSyncOf = (fd: number): Promise<void> =>
