@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { catchError, firstValueFrom, map, of, timeout } from 'rxjs';
 import {
   MAX_FORWARD_BATCH_SIZE,
@@ -30,6 +31,8 @@ export class LeaderForwarder implements OnApplicationShutdown {
   private readonly clients = new TcpClientPool();
   private queued: QueuedForward[] = [];
   private queuedFor: MemberAddress | null = null;
+  /** The TCP address of a leader found not to know `forwardBatch`. */
+  private leaderWithoutBatches: string | null = null;
 
   constructor(
     private readonly replica: ReplicaService,
@@ -65,28 +68,50 @@ export class LeaderForwarder implements OnApplicationShutdown {
     this.queued = [];
     this.queuedFor = null;
     if (leader === null || queued.length === 0) return;
-    if (queued.length === 1) {
-      const [{ request, settle }] = queued as [QueuedForward];
-      void this.send(leader, request.pattern, { ...request.payload, forwardedBy: this.options.id }).then(
-        settle,
-      );
+    if (queued.length === 1 || this.leaderWithoutBatches === leader.tcpAddress) {
+      for (const forward of queued) this.sendAlone(leader, forward);
       return;
     }
     const batch: ForwardBatchRequest = {
       forwardedBy: this.options.id,
       requests: queued.map((q) => q.request),
     };
-    void this.send<ForwardBatchItemResult[]>(leader, MessagePatterns.forwardBatch, batch).then((answer) => {
-      queued.forEach(({ settle }, i) => settle(batchItemResult(answer, i, queued.length)));
-    });
+    void this.request<ForwardBatchItemResult[]>(leader, MessagePatterns.forwardBatch, batch).then(
+      (answer) => {
+        // A leader of an earlier version (during a rolling upgrade) has no batch handler and
+        // ran none of the batch: each request goes again on its own, to it and from now on.
+        if (answer === 'unknownPattern') {
+          this.leaderWithoutBatches = leader.tcpAddress;
+          for (const forward of queued) this.sendAlone(leader, forward);
+        } else queued.forEach(({ settle }, i) => settle(batchItemResult(answer, i, queued.length)));
+      },
+    );
   }
 
-  private send<T>(
+  private sendAlone(leader: MemberAddress, { request, settle }: QueuedForward): void {
+    void this.send(leader, request.pattern, { ...request.payload, forwardedBy: this.options.id }).then(
+      settle,
+    );
+  }
+
+  private async send<T>(
     leader: MemberAddress,
     pattern: MessagePattern,
     payload: object,
     timeoutMs = this.options.requestTimeoutMs,
   ): Promise<LockApiResult<T>> {
+    const answer = await this.request<T>(leader, pattern, payload, timeoutMs);
+    if (answer !== 'unknownPattern') return answer;
+    return { type: 'unavailable', reason: `leader ${leader.id} does not know ${pattern}` };
+  }
+
+  /** The leader's answer; `unknownPattern` when its transport has no handler for `pattern`. */
+  private request<T>(
+    leader: MemberAddress,
+    pattern: MessagePattern,
+    payload: object,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<LockApiResult<T> | 'unknownPattern'> {
     const request$ = this.clients
       .get(leader.tcpAddress)
       .send<T>(pattern, payload)
@@ -94,13 +119,15 @@ export class LeaderForwarder implements OnApplicationShutdown {
         timeout(timeoutMs),
         map((value) => ok(value)),
         catchError((error: unknown) =>
-          of<LockApiResult<T>>(
-            isRpcErrorBody(error)
-              ? fromRpcErrorBody(error)
-              : {
-                  type: 'unavailable',
-                  reason: `leader ${leader.id} did not answer: ${describeError(error)}`,
-                },
+          of<LockApiResult<T> | 'unknownPattern'>(
+            error === NO_MESSAGE_HANDLER
+              ? 'unknownPattern'
+              : isRpcErrorBody(error)
+                ? fromRpcErrorBody(error)
+                : {
+                    type: 'unavailable',
+                    reason: `leader ${leader.id} did not answer: ${describeError(error)}`,
+                  },
           ),
         ),
       );
