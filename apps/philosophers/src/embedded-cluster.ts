@@ -1,7 +1,7 @@
 import { LockClient } from '@app/lock-client';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -120,9 +120,13 @@ export class EmbeddedCluster {
       });
     }
     const join0 = `127.0.0.1:${elementAt(layout, 0, 'node').port}`;
+    // The nodes share a cluster secret, as under `npm start`, so their peer messages are sealed.
+    const secretFile = join(this.dir, 'cluster-secret');
+    writeFileSync(secretFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     for (const node of layout) {
       const args = ['--id', node.id, '--host', '127.0.0.1', '--port', String(node.port)];
       args.push('--http-port', String(node.httpPort), '--data-dir', join(this.dir, node.id));
+      args.push('--cluster-secret-file', secretFile);
       if (node.app === 'follower') args.push('--join', join0);
       this.spawnNode(node.id, node.app, `127.0.0.1:${node.port}`, args);
     }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { LauncherOptions } from '../cli/launcher-options';
@@ -73,6 +74,10 @@ export class TwoPcStack {
   }
 
   private async startLatchkey(host: string): Promise<void> {
+    // The nodes share a cluster secret, as under `npm start`, so their peer messages are sealed.
+    const secretFile = join(this.layout.root, 'latchkey', 'cluster-secret');
+    mkdirSync(dirname(secretFile), { recursive: true });
+    writeFileSync(secretFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     const nodes = [];
     for (let i = 1; i <= LATCHKEY_NODES; i++)
       nodes.push({ id: `n${i}`, port: await freePort(host), httpPort: await freePort(host) });
@@ -88,7 +93,12 @@ export class TwoPcStack {
         '--http-port',
         String(node.httpPort),
       ];
-      args.push('--data-dir', join(this.layout.root, 'latchkey', node.id));
+      args.push(
+        '--data-dir',
+        join(this.layout.root, 'latchkey', node.id),
+        '--cluster-secret-file',
+        secretFile,
+      );
       const first = nodes[0];
       if (i > 0 && first !== undefined) args.push('--join', `${host}:${first.port}`);
       this.group.start(`latchkey-${node.id}`, builtApp(app), args);
