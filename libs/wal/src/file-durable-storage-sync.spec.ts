@@ -15,8 +15,10 @@ import { recordSyncs } from '../test/file-handle-calls';
  */
 describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
   let dir: string;
+  // A failed write or fsync rejects the call, so a spec fails on it; the default onFatal
+  // would exit the test process instead.
   const open = (segmentBytes?: number) =>
-    FileDurableStorage.open<Cmd>(dir, { logger: () => undefined, segmentBytes });
+    FileDurableStorage.open<Cmd>(dir, { logger: () => undefined, onFatal: () => undefined, segmentBytes });
 
   async function syncSpy(): Promise<jest.SpyInstance> {
     const handle = await fsp.open(path.join(dir, WAL_FILE_NAME), 'r');
