@@ -34,4 +34,24 @@ describe('cluster id file', () => {
   it('refuses to write something that is not a cluster id', async () => {
     await expect(writeClusterId(dir, 'x')).rejects.toThrow(/not a cluster id/);
   });
+  it('passes on a file it cannot read for another reason than its absence', async () => {
+    fs.mkdirSync(path.join(dir, CLUSTER_ID_FILE_NAME));
+    await expect(readClusterId(dir)).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('quotes no more than the first 40 characters of a damaged file', async () => {
+    const file = path.join(dir, CLUSTER_ID_FILE_NAME);
+    fs.writeFileSync(file, `${'z'.repeat(40)}${'y'.repeat(1_000)}\n`);
+    await expect(readClusterId(dir)).rejects.toThrow(
+      `cluster identity ${file} is unreadable ("${'z'.repeat(40)}")`,
+    );
+  });
+
+  it('writes into a directory that exists already, replacing an earlier id', async () => {
+    const other = '1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5';
+    await writeClusterId(dir, ID);
+    await writeClusterId(dir, other);
+    expect(await readClusterId(dir)).toBe(other);
+    expect(fs.readdirSync(dir)).toEqual([CLUSTER_ID_FILE_NAME]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { LogEntry } from '@app/replicated-log';
+import { AssertionError, type LogEntry } from '@app/replicated-log';
 import { entryJson, jsonWithEntries } from './entry-json';
 import { encodeRecord, decodeRecordAt } from './wal-record';
 
@@ -54,5 +54,13 @@ describe('jsonWithEntries', () => {
     });
     const scan = decodeRecordAt(buffer, 0);
     expect(scan).toMatchObject({ kind: 'record', record: { t: 'write', entries } });
+  });
+  it('refuses, rather than write something else, when the placeholder is not the one top-level key', () => {
+    const entries = [entry(1, 'a')];
+    // A nested object with an `entries` of 0 would spell the placeholder before the real key.
+    expect(() => jsonWithEntries({ header: { entries: 0 }, entries })).toThrow(AssertionError);
+    expect(() => jsonWithEntries({ entries, trailer: { entries: 0 } })).toThrow(AssertionError);
+    // A value that writes itself as something else (toJSON) has no entries key to fill.
+    expect(() => jsonWithEntries({ entries, toJSON: () => ({ other: 1 }) })).toThrow(AssertionError);
   });
 });

@@ -3,9 +3,10 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
-import { listSegments } from './wal-segments';
+import { listSegments, segmentName } from './wal-segments';
 import { range, request, type Cmd } from '../test/persist-requests';
 import { waitFor } from '../../../test/support/wait-for';
+import { recordSyncs } from '../test/file-handle-calls';
 
 /**
  * The durability contract, observed through fsync calls: what a persist, a close or a
@@ -14,8 +15,10 @@ import { waitFor } from '../../../test/support/wait-for';
  */
 describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
   let dir: string;
+  // A failed write or fsync rejects the call, so a spec fails on it; the default onFatal
+  // would exit the test process instead.
   const open = (segmentBytes?: number) =>
-    FileDurableStorage.open<Cmd>(dir, { logger: () => undefined, segmentBytes });
+    FileDurableStorage.open<Cmd>(dir, { logger: () => undefined, onFatal: () => undefined, segmentBytes });
 
   async function syncSpy(): Promise<jest.SpyInstance> {
     const handle = await fsp.open(path.join(dir, WAL_FILE_NAME), 'r');
@@ -115,6 +118,33 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
     expect(after).toHaveLength(1);
     for (const gone of before.slice(0, deleted)) expect(fs.existsSync(gone.path)).toBe(false);
     expect(storage.segmentCount).toBe(1);
+    await storage.close();
+  });
+  it('a first open makes every directory it created durable in its parent, and the file in its directory', async () => {
+    const dataDir = path.join(dir, 'nested', 'data');
+    const synced = await recordSyncs();
+    const { storage } = await FileDurableStorage.open<Cmd>(dataDir, { logger: () => undefined });
+    const real = fs.realpathSync(dir);
+    const realData = path.join(real, 'nested', 'data');
+    expect(synced).toEqual([
+      realData, // holds the new wal.log
+      path.join(real, 'nested'), // holds data
+      real, // holds nested, the first directory created
+      path.join(realData, WAL_FILE_NAME),
+      realData,
+    ]);
+    await storage.close();
+  });
+
+  it("a restart after a snapshot fsyncs the new segment's base record, not only the one it leaves", async () => {
+    const { storage } = await open(600);
+    await storage.persist(request({ entries: range(1, 10, 1) }));
+    await storage.persist(request({ entries: range(11, 20, 1) }));
+    const real = fs.realpathSync(dir);
+    const [left] = (await listSegments(real)).slice(-1);
+    const synced = await recordSyncs();
+    await storage.resetTo({ index: 50, term: 3 });
+    expect(synced).toEqual([left!.path, real, path.join(real, segmentName(left!.seq + 1)), real]);
     await storage.close();
   });
 });
