@@ -1,18 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SnapshotMeta } from '@app/replicated-log';
 import { encodeSnapshot } from './snapshot-file';
 import { SnapshotReceiver } from './snapshot-receiver';
 import { SnapshotStore, snapshotFileName } from './snapshot-store';
 import { openPathsUnder, recordSyncs } from '../test/file-handle-calls';
-
-const meta = (index: number, term: number): SnapshotMeta => ({
-  index,
-  term,
-  members: [{ id: 'n1', tcpAddress: 'a:1', httpAddress: 'a:2', storageId: 's' }],
-  membershipIndex: 1,
-});
+import { snapshotMeta as meta } from '../test/snapshot-meta';
 
 /**
  * A snapshot is in place only once its bytes and its name are on disk: the file is fsync'd

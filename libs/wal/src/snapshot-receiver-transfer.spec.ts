@@ -1,17 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SnapshotMeta } from '@app/replicated-log';
 import { encodeSnapshot } from './snapshot-file';
 import { SnapshotReceiver, type SnapshotChunk } from './snapshot-receiver';
 import { SnapshotStore, snapshotFileName } from './snapshot-store';
-
-const meta = (index: number, term: number): SnapshotMeta => ({
-  index,
-  term,
-  members: [{ id: 'n1', tcpAddress: 'a:1', httpAddress: 'a:2', storageId: 's' }],
-  membershipIndex: 1,
-});
+import { snapshotMeta as meta } from '../test/snapshot-meta';
 
 /** The file of a snapshot and its chunks as the leader sends them. */
 function transfer(

@@ -1,16 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SnapshotMeta } from '@app/replicated-log';
 import { encodeSnapshot } from './snapshot-file';
 import { SnapshotStore, snapshotFileName } from './snapshot-store';
-
-const meta = (index: number, term = 1): SnapshotMeta => ({
-  index,
-  term,
-  members: [{ id: 'n1', tcpAddress: 'a:1', httpAddress: 'a:2', storageId: 's' }],
-  membershipIndex: 1,
-});
+import { snapshotMeta as meta } from '../test/snapshot-meta';
 
 /**
  * What opening a data directory makes of the snapshot files in it: leftovers of a crash

@@ -1,15 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SnapshotMeta } from '@app/replicated-log';
 import { SnapshotStore, snapshotFileName } from './snapshot-store';
-
-const meta = (index: number, term = 1): SnapshotMeta => ({
-  index,
-  term,
-  members: [{ id: 'n1', tcpAddress: 'a:1', httpAddress: 'a:2', storageId: 's' }],
-  membershipIndex: 1,
-});
+import { snapshotMeta as meta } from '../test/snapshot-meta';
 
 /** Which snapshots the store keeps, in memory and on disk, whatever order they arrive in. */
 describe('SnapshotStore: the two newest snapshots are kept', () => {

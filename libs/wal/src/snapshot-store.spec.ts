@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SnapshotMeta } from '@app/replicated-log';
 import { encodeSnapshot } from './snapshot-file';
 import { SnapshotReceiver } from './snapshot-receiver';
 import { SnapshotStore } from './snapshot-store';
 import { flipBits } from '../test/flip-bits';
+import { snapshotMeta as meta } from '../test/snapshot-meta';
 
 /** Corrupts one byte of a file in place. */
 function flipFileByte(file: string, offset: number): void {
@@ -13,13 +13,6 @@ function flipFileByte(file: string, offset: number): void {
   flipBits(data, offset, 0xff);
   fs.writeFileSync(file, data);
 }
-
-const meta = (index: number, term = 1): SnapshotMeta => ({
-  index,
-  term,
-  members: [{ id: 'n1', tcpAddress: 'a:1', httpAddress: 'a:2', storageId: 's' }],
-  membershipIndex: 1,
-});
 
 describe('SnapshotStore', () => {
   let dir: string;

@@ -2,19 +2,12 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SnapshotMeta } from '@app/replicated-log';
 import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
 import { encodeSnapshot } from './snapshot-file';
 import { SnapshotReceiver } from './snapshot-receiver';
 import { SnapshotStore, snapshotFileName } from './snapshot-store';
 import { range, request, type Cmd } from '../test/persist-requests';
-
-const meta = (index: number, term: number): SnapshotMeta => ({
-  index,
-  term,
-  members: [{ id: 'n1', tcpAddress: 'a:1', httpAddress: 'a:2', storageId: 's' }],
-  membershipIndex: 1,
-});
+import { snapshotMeta as meta } from '../test/snapshot-meta';
 
 /**
  * The test-only switches the fault suites use to crash a node at a chosen moment: each must
