@@ -6,7 +6,7 @@ import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
 import { listSegments, segmentName } from './wal-segments';
 import { range, request, type Cmd } from '../test/persist-requests';
 import { waitFor } from '../../../test/support/wait-for';
-import { recordSyncs } from '../test/file-handle-calls';
+import { recordSyncs, spyOnFileHandle } from '../test/file-handle-calls';
 
 /**
  * The durability contract, observed through fsync calls: what a persist, a close or a
@@ -20,13 +20,6 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
   const open = (segmentBytes?: number) =>
     FileDurableStorage.open<Cmd>(dir, { logger: () => undefined, onFatal: () => undefined, segmentBytes });
 
-  async function syncSpy(): Promise<jest.SpyInstance> {
-    const handle = await fsp.open(path.join(dir, WAL_FILE_NAME), 'r');
-    const spy = jest.spyOn(Object.getPrototypeOf(handle), 'sync');
-    await handle.close();
-    return spy;
-  }
-
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-wal-sync-'));
   });
@@ -37,7 +30,7 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
 
   it('a persist that must sync resolves only after its fsync has', async () => {
     const { storage } = await open();
-    const sync = await syncSpy();
+    const sync = await spyOnFileHandle('sync');
     let release: () => void = () => undefined;
     sync.mockImplementationOnce(() => new Promise<void>((resolve) => (release = resolve)));
     let resolved = false;
@@ -57,7 +50,7 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
 
   it('close fsyncs what is unsynced, once; a second close does nothing; nothing persists after it', async () => {
     const { storage } = await open();
-    const sync = await syncSpy();
+    const sync = await spyOnFileHandle('sync');
     await storage.persist(
       request({ hardState: { term: 2, votedFor: 'n1', commitIndex: 0 }, mustSync: false }),
     );
@@ -83,7 +76,7 @@ describe('FileDurableStorage: what is fsync\u2019d, and when', () => {
     expect((await listSegments(dir)).length).toBeGreaterThan(1);
     const oldSegments = await listSegments(dir);
     const oldSegmentsAtSync: boolean[] = [];
-    const sync = await syncSpy();
+    const sync = await spyOnFileHandle('sync');
     const realSync = sync.getMockImplementation();
     sync.mockImplementation(function (this: fsp.FileHandle) {
       oldSegmentsAtSync.push(oldSegments.every((segment) => fs.existsSync(segment.path)));

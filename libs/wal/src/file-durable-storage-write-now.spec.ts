@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HardState } from '@app/replicated-log';
 import { FileDurableStorage, WAL_FILE_NAME } from './file-durable-storage';
+import { spyOnFileHandle } from '../test/file-handle-calls';
 import { range, request, type Cmd } from '../test/persist-requests';
 
 /** When set, the next synchronous write throws it (a disk error), once. */
@@ -31,13 +31,6 @@ describe('FileDurableStorage: small records that need no fsync', () => {
   const open = () => FileDurableStorage.open<Cmd>(dir, { logger: () => undefined });
   const committed: HardState = { term: 1, votedFor: 'n1', commitIndex: 2 };
 
-  async function writeSpy(): Promise<jest.SpyInstance> {
-    const handle = await fsp.open(path.join(dir, WAL_FILE_NAME), 'r');
-    const spy = jest.spyOn(Object.getPrototypeOf(handle), 'write');
-    await handle.close();
-    return spy;
-  }
-
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-wal-now-'));
   });
@@ -49,7 +42,7 @@ describe('FileDurableStorage: small records that need no fsync', () => {
   it('is in the file when its persist resolves, without a thread-pool write', async () => {
     const { storage } = await open();
     await storage.persist(request({ entries: range(1, 2, 1) }));
-    const asyncWrite = await writeSpy();
+    const asyncWrite = await spyOnFileHandle('write');
     await storage.persist(request({ hardState: committed, mustSync: false }));
     expect(asyncWrite).not.toHaveBeenCalled();
     expect(fs.statSync(path.join(dir, WAL_FILE_NAME)).size).toBe(storage.sizeBytes);
@@ -62,7 +55,7 @@ describe('FileDurableStorage: small records that need no fsync', () => {
 
   it('leaves records that must be synced, and large ones, to the thread pool', async () => {
     const { storage } = await open();
-    const asyncWrite = await writeSpy();
+    const asyncWrite = await spyOnFileHandle('write');
     await storage.persist(request({ entries: range(1, 1, 1) }));
     expect(asyncWrite).toHaveBeenCalledTimes(1);
     await storage.persist(request({ entries: range(2, 200, 1), mustSync: false }));

@@ -9,6 +9,7 @@ import { WalCorruptionError } from './wal-corruption.error';
 import { encodeRecord } from './wal-record';
 import { flipBits } from '../test/flip-bits';
 import { entry, range, request, type Cmd } from '../test/persist-requests';
+import { spyOnFileHandle } from '../test/file-handle-calls';
 
 /** The real fsync(2), for a spy that records which file it was asked to sync. */
 const fsSyncOf = (fd: number): Promise<void> =>
@@ -19,14 +20,6 @@ describe('FileDurableStorage', () => {
   let walPath: string;
   let logged: string[];
   const open = () => FileDurableStorage.open<Cmd>(dir, { logger: (msg) => logged.push(msg) });
-
-  /** FileHandle is not exported, so spy on the prototype of a handle opened just for that. */
-  async function spyOnFileHandle(method: 'sync'): Promise<jest.SpyInstance> {
-    const handle = await fsp.open(walPath, 'r');
-    const spy = jest.spyOn(Object.getPrototypeOf(handle), method);
-    await handle.close();
-    return spy;
-  }
 
   /** Opens, runs the requests one after another, and closes. */
   async function persistAll(...requests: PersistRequest<Cmd>[]): Promise<void> {

@@ -36,3 +36,14 @@ export function openPathsUnder(dir: string): string[] {
   }
   return open;
 }
+
+/**
+ * A spy on one method of every FileHandle (FileHandle is not exported, so it sits on the
+ * prototype of a handle opened just for that); `jest.restoreAllMocks()` removes it.
+ */
+export async function spyOnFileHandle(method: 'sync' | 'write'): Promise<jest.SpyInstance> {
+  const probe = await fsp.open(os.tmpdir(), 'r');
+  const spy = jest.spyOn(Object.getPrototypeOf(probe) as fsp.FileHandle, method);
+  await probe.close();
+  return spy;
+}
