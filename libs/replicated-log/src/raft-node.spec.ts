@@ -725,7 +725,6 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
   });
 });
 
-
 describe('RaftNode: a member that comes back with an empty data directory', () => {
   // The scenario of the safety report: X is committed on n1 and n3 only; n3 loses its
   // directory and restarts under its old id; n1 dies. n2 lacks X and must not win with the

@@ -165,6 +165,24 @@ export class Harness {
     throw new Error('harness did not settle');
   }
 
+  /**
+   * Delivers the in-flight messages that match (and are not cut off), one step each, and
+   * leaves the rest in flight; returns what was delivered. For specs that need one
+   * message's effect before the next.
+   */
+  deliver(which: (message: PeerMessage<Cmd>) => boolean): PeerMessage<Cmd>[] {
+    const chosen = this.inFlight.filter(which);
+    this.inFlight = this.inFlight.filter((m) => !which(m));
+    for (const message of chosen) {
+      const target = this.nodes.get(message.to);
+      if (target && this.connected(message.from, message.to) && !this.dropIf(message)) {
+        target.step({ type: 'receive', message });
+        target.invariants();
+      }
+    }
+    return chosen;
+  }
+
   /** Ticks the given nodes in lockstep, settling after each tick, until `done` or `limit`. */
   tickUntil(ids: NodeId[], done: () => boolean, limit = 100): number {
     for (let t = 1; t <= limit; t++) {
@@ -211,6 +229,23 @@ export function threeNodesWithLeader(): Harness {
   const h = threeNodes();
   h.tickUntil(['n1', 'n2', 'n3'], () => h.node('n1').isLeader);
   h.settle();
+  return h;
+}
+
+/**
+ * n1 wins term 2 by hand (pre-vote and vote from n2) and has appended its noop (index 2),
+ * which nothing has acknowledged yet: its commit index (1) is still of the old term.
+ */
+export function threeNodesWithFreshLeader(): Harness {
+  const h = threeNodes();
+  const n1 = h.node('n1');
+  h.tick('n1', MIN_TIMEOUT);
+  grantPreVote(n1, 'n2', 2);
+  n1.step({
+    type: 'receive',
+    message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true, storageId: 'n2-disk' },
+  });
+  h.inFlight = [];
   return h;
 }
 
