@@ -1,5 +1,7 @@
 import {
+  appendEntries,
   grantPreVote,
+  member,
   Harness,
   membershipEntry,
   MIN_TIMEOUT,
@@ -10,6 +12,7 @@ import {
   type Cmd,
 } from '../test/raft-harness';
 import type { NodeId } from './ids';
+import type { LogEntry } from './log-entry';
 import type { RequestVoteReplyMessage } from './peer-message';
 import type { RaftNode } from './raft-node';
 
@@ -119,6 +122,7 @@ describe('RaftNode: counting pre-votes (thesis §9.6)', () => {
     h.tick('n1', MIN_TIMEOUT);
     voteReply(n1, 'n9', 2, { preVote: true, storageId: 'n9-disk' });
     voteReply(n1, 'n2', 2, { preVote: true, storageId: 'n2-wiped' });
+    voteReply(n1, 'n2', 2, { preVote: true, storageId: 'n3-disk' });
     expect(n1.status()).toMatchObject({ role: 'follower', term: 1 });
   });
 
@@ -171,6 +175,64 @@ describe('RaftNode: counting votes (§5.2)', () => {
     voteReply(n1, 'n2', 2, { storageId: 'n2-wiped' });
     voteReply(n1, 'n3', 2);
     expect(n1.status().role).toBe('candidate');
+  });
+
+  it('thesis §4.2.1: a learner’s grant does not count, it holds no place in any majority', () => {
+    const h = new Harness();
+    const members = ['n1', 'n2', 'n3'].map((id) => member(id));
+    const withLearner: LogEntry<Cmd> = {
+      index: 1,
+      term: 1,
+      leaderTimeMs: 0,
+      body: { type: 'membership', members: [...members, { ...member('n4'), learner: true }] },
+    };
+    const n1 = h.add('n1', {
+      log: [withLearner],
+      hardState: { term: 1, commitIndex: 1 },
+      timeout: MIN_TIMEOUT,
+    });
+    h.tick('n1', MIN_TIMEOUT);
+    grantPreVote(n1, 'n4', 2);
+    expect(n1.status()).toMatchObject({ role: 'follower', term: 1 });
+    grantPreVote(n1, 'n2', 2);
+    expect(n1.status()).toMatchObject({ role: 'candidate', term: 2 });
+    voteReply(n1, 'n4', 2);
+    expect(n1.status().role).toBe('candidate');
+    voteReply(n1, 'n3', 2);
+    expect(n1.status().role).toBe('leader');
+  });
+
+  it('§5.2 a candidate that steps down to the winner of its term keeps its vote for itself', () => {
+    const h = threeNodes();
+    const n1 = h.node('n1');
+    h.tick('n1', MIN_TIMEOUT);
+    grantPreVote(n1, 'n2', 2);
+    h.cycle('n1');
+    n1.step({ type: 'receive', message: appendEntries('n3', 'n1', 2, 1, 1, [], 1) });
+    expect(n1.status()).toMatchObject({ role: 'follower', term: 2, leaderId: 'n3' });
+    h.tick('n1', MIN_TIMEOUT); // out of n3's lease
+    n1.step({ type: 'receive', message: requestVote('n2', 'n1', 2, 9, 1) });
+    const ready = h.cycle('n1');
+    expect(repliesIn(ready, 'requestVoteReply')).toEqual([
+      expect.objectContaining({ to: 'n2', granted: false }),
+    ]);
+    expect(h.disks.get('n1')!.hardState).toMatchObject({ term: 2, votedFor: 'n1' });
+  });
+
+  it('§5.2 a candidate without a majority waits a whole election timeout before its next pre-vote round', () => {
+    const h = threeNodes();
+    const n1 = h.node('n1');
+    h.tick('n1', MIN_TIMEOUT);
+    grantPreVote(n1, 'n2', 2);
+    h.cycle('n1');
+    h.tick('n1', MIN_TIMEOUT - 1);
+    expect(n1.hasReady()).toBe(false);
+    h.tick('n1', 1);
+    expect(n1.status()).toMatchObject({ role: 'candidate', term: 2 });
+    expect(repliesIn(n1.ready(), 'requestVote').map((m) => [m.to, m.term, m.preVote])).toEqual([
+      ['n2', 3, true],
+      ['n3', 3, true],
+    ]);
   });
 
   it('a refused vote does not count', () => {
