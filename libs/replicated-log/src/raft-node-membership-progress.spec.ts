@@ -1,0 +1,103 @@
+import {
+  Harness,
+  member,
+  membershipEntry,
+  MIN_TIMEOUT,
+  proposeMembers,
+  repliesIn,
+  threeNodesWithLeader,
+} from '../test/raft-harness';
+import { planJoin } from './membership-plan';
+
+// Membership changes as the leader tracks them (Raft thesis §4.1, §4.2.1): who is probed,
+// who starts over, who is forgotten, who is promoted; and who may change the membership
+// or bootstrap a cluster at all.
+
+describe('RaftNode: the leader’s view of its followers across a membership change (thesis §4.1)', () => {
+  it('only the leader changes the membership; a follower names the leader it knows', () => {
+    const h = threeNodesWithLeader();
+    const four = ['n1', 'n2', 'n3', 'n4'].map((id) => member(id));
+    expect(h.node('n2').step({ type: 'changeMembership', members: four, nowMs: 0 })).toEqual({
+      type: 'notLeader',
+      leaderId: 'n1',
+    });
+    expect(h.node('n2').status()).toMatchObject({ lastIndex: 2, members: four.slice(0, 3) });
+  });
+
+  it('a new member is probed at once from the change entry; the others keep their progress; the leader never tracks itself', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    proposeMembers(n1, { type: 'change', members: ['n1', 'n2', 'n3', 'n4'].map((id) => member(id)) });
+    expect(n1.status().progress).toEqual({
+      n2: { matchIndex: 2, nextIndex: 3 },
+      n3: { matchIndex: 2, nextIndex: 3 },
+      n4: { matchIndex: 0, nextIndex: 3 },
+    });
+    const appends = repliesIn(n1.ready(), 'appendEntries');
+    expect(appends.map((m) => [m.to, m.prevLogIndex, m.entries.map((e) => e.index)]).sort()).toEqual([
+      ['n2', 2, [3]],
+      ['n3', 2, [3]],
+      ['n4', 2, [3]],
+    ]);
+  });
+
+  it('a member that comes back with another storage starts over: nothing the old storage acknowledged counts', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    proposeMembers(n1, { type: 'change', members: [member('n1'), member('n2'), member('n3', 'n3-new')] });
+    expect(n1.status().progress).toEqual({
+      n2: { matchIndex: 2, nextIndex: 3 },
+      n3: { matchIndex: 0, nextIndex: 3 },
+    });
+  });
+
+  it('a removed member is forgotten and hears nothing more', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    proposeMembers(n1, { type: 'change', members: [member('n1'), member('n2')] });
+    expect(n1.status().progress).toEqual({ n2: { matchIndex: 2, nextIndex: 3 } });
+    expect(repliesIn(n1.ready(), 'appendEntries').map((m) => m.to)).toEqual(['n2']);
+  });
+});
+
+describe('RaftNode: promoting learners (thesis §4.2.1)', () => {
+  it('only the learner that has caught up is promoted; one that never answers stays a learner', () => {
+    const h = new Harness();
+    const n1 = h.add('n1');
+    n1.bootstrap(member('n1'), 0);
+    h.settle();
+    proposeMembers(n1, planJoin(n1.status().members, member('ghost')));
+    h.settle();
+    const n2 = h.add('n2', { timeout: 10 });
+    proposeMembers(n1, planJoin(n1.status().members, member('n2')));
+    h.settle();
+    h.tickUntil(
+      ['n1', 'n2'],
+      () => n1.status().members.some((m) => m.id === 'n2' && m.learner !== true),
+      5 * MIN_TIMEOUT,
+    );
+    expect(n1.status().members).toEqual([member('n1'), { ...member('ghost'), learner: true }, member('n2')]);
+    h.settle();
+    expect(n2.status().members).toEqual(n1.status().members);
+  });
+});
+
+describe('RaftNode: bootstrapping a cluster', () => {
+  const fresh = (setup: Parameters<Harness['add']>[1] = {}) => new Harness().add('n1', setup);
+
+  it('is refused with another node’s member record or storage, or on a node that has a log or a term', () => {
+    expect(() => fresh().bootstrap(member('n2'), 0)).toThrow('bootstrap with a foreign member');
+    expect(() => fresh().bootstrap(member('n1', 'elsewhere'), 0)).toThrow('bootstrap with a foreign storage');
+    expect(() => fresh({ hardState: { term: 3 } }).bootstrap(member('n1'), 0)).toThrow(
+      'bootstrap on a used log',
+    );
+    const used = fresh({ log: [membershipEntry(1, 1, ['n1'])], hardState: { term: 0 } });
+    expect(() => used.bootstrap(member('n1'), 0)).toThrow('bootstrap on a used log');
+  });
+
+  it('on a fresh node makes it the leader of term 1 with itself as the only member', () => {
+    const n1 = fresh();
+    n1.bootstrap(member('n1'), 0);
+    expect(n1.status()).toMatchObject({ role: 'leader', term: 1, lastIndex: 1, members: [member('n1')] });
+  });
+});
