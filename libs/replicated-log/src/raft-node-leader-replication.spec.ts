@@ -5,6 +5,7 @@ import {
   membershipEntry,
   MIN_TIMEOUT,
   noopEntry,
+  propose,
   repliesIn,
   threeNodesWithLeader,
   type Cmd,
@@ -69,13 +70,21 @@ describe('RaftNode: a leader brings a lagging follower up to date (§5.3)', () =
     // The same rejection, duplicated by the network, is about an older probe: ignored.
     n2.step({ type: 'receive', message: rejection });
     expect(n2.hasReady()).toBe(false);
+    // A rejection that does not say which probe it rejects is taken as one of the latest.
+    const { rejectedIndex, ...unnamed } = rejection;
+    expect(rejectedIndex).toBe(12);
+    n2.step({ type: 'receive', message: unnamed });
+    expect(n2.status().progress.n3).toEqual({ matchIndex: 0, nextIndex: 2 });
+    h.inFlight = [];
+    h.cycle('n2');
+    expect(appendsTo(h, 'n3')).toEqual([[1, [2, 3, 4, 5, 6, 7, 8, 9]]]);
 
     h.deliver((m) => m.to === 'n3');
     h.cycle('n3');
     h.deliver((m) => m.to === 'n2');
-    expect(n2.status().progress.n3).toEqual({ matchIndex: 10, nextIndex: 11 });
+    expect(n2.status().progress.n3).toEqual({ matchIndex: 9, nextIndex: 10 });
     h.cycle('n2');
-    expect(appendsTo(h, 'n3')).toEqual([[10, [11, 12, 13]]]);
+    expect(appendsTo(h, 'n3')).toEqual([[9, [10, 11, 12, 13]]]);
   });
 
   it('a rejection of what the follower has since matched is stale and ignored', () => {
@@ -126,6 +135,25 @@ describe('RaftNode: a leader brings a lagging follower up to date (§5.3)', () =
     });
     expect(n2.status()).toMatchObject({ role: 'follower', progress: {} });
     expect(n2.hasReady()).toBe(false);
+  });
+});
+
+describe('RaftNode: a follower whose storage was replaced', () => {
+  it('an answer from another storage resets its progress to a probe past the leader’s log, and the answer itself counts for nothing', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    n1.step({
+      type: 'receive',
+      message: {
+        ...reply({ success: true, matchIndex: 2, lastLogIndex: 2 }),
+        from: 'n3',
+        storageId: 'n3-wiped',
+      },
+    });
+    expect(n1.status().progress.n3).toEqual({ matchIndex: 0, nextIndex: 3 });
+    // Probing: new entries do not stream to it before it answers a probe.
+    propose(n1, 'x');
+    expect(repliesIn(n1.ready(), 'appendEntries').map((m) => m.to)).toEqual(['n2']);
   });
 });
 

@@ -132,7 +132,9 @@ describe('RaftNode: snapshots in the Ready (§7, thesis 5.3)', () => {
     const whileWriting = h.cycle('n1');
     expect(whileWriting.committedEntries.map((e) => e.index)).toEqual([3, 4]);
     expect(whileWriting.snapshotToTake).toBeNull(); // the first one is not written yet
-    n1.step({ type: 'snapshotWritten', snapshot: asked.snapshotToTake! });
+    expect(n1.step({ type: 'snapshotWritten', snapshot: asked.snapshotToTake! })).toEqual({
+      type: 'accepted',
+    });
     expect(n1.hasReady()).toBe(true);
     expect(n1.ready().snapshotToTake).toMatchObject({ index: 4 });
   });
