@@ -1,4 +1,5 @@
 import {
+  grantPreVote,
   Harness,
   member,
   membershipEntry,
@@ -6,7 +7,9 @@ import {
   proposeMembers,
   repliesIn,
   threeNodesWithLeader,
+  type Cmd,
 } from '../test/raft-harness';
+import type { LogEntry } from './log-entry';
 import { planJoin } from './membership-plan';
 
 // Membership changes as the leader tracks them (Raft thesis §4.1, §4.2.1): who is probed,
@@ -79,6 +82,59 @@ describe('RaftNode: promoting learners (thesis §4.2.1)', () => {
     expect(n1.status().members).toEqual([member('n1'), { ...member('ghost'), learner: true }, member('n2')]);
     h.settle();
     expect(n2.status().members).toEqual(n1.status().members);
+  });
+  it('a caught-up learner is not promoted while its own join is uncommitted (one change at a time)', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    const n4 = h.add('n4');
+    h.partition(['n1', 'n4'], ['n2', 'n3']);
+    proposeMembers(n1, planJoin(n1.status().members, member('n4')));
+    h.settle();
+    expect(n4.status().lastIndex).toBe(3);
+    expect(n1.status()).toMatchObject({ commitIndex: 2, lastIndex: 3 });
+    h.tickFor(['n1', 'n4'], 3);
+    expect(n1.status().lastIndex).toBe(3);
+    expect(n1.status().members.find((m) => m.id === 'n4')).toMatchObject({ learner: true });
+    // Once the join commits, the learner is promoted.
+    h.heal();
+    h.tickUntil(['n1', 'n2', 'n3', 'n4'], () => n1.status().members.every((m) => m.learner !== true), 20);
+    expect(n1.status().lastIndex).toBe(4);
+  });
+
+  it('thesis §4.1 erratum: a new leader promotes no learner before it has committed an entry of its term', () => {
+    const h = new Harness();
+    const withLearner = [...['n1', 'n2', 'n3'].map((id) => member(id)), { ...member('n4'), learner: true }];
+    const log: LogEntry<Cmd>[] = [
+      { index: 1, term: 1, leaderTimeMs: 0, body: { type: 'membership', members: withLearner } },
+    ];
+    for (const id of ['n1', 'n2', 'n3', 'n4'])
+      h.add(id, { log, hardState: { term: 1, commitIndex: 1 }, timeout: id === 'n1' ? MIN_TIMEOUT : 30 });
+    h.settle();
+    const n1 = h.node('n1');
+    h.tick('n1', MIN_TIMEOUT);
+    grantPreVote(n1, 'n2', 2);
+    n1.step({
+      type: 'receive',
+      message: {
+        type: 'requestVoteReply',
+        from: 'n2',
+        to: 'n1',
+        term: 2,
+        granted: true,
+        storageId: 'n2-disk',
+      },
+    });
+    h.inFlight = [];
+    h.partition(['n1', 'n4'], ['n2', 'n3']);
+    h.settle();
+    expect(h.node('n4').status().lastIndex).toBe(2);
+    expect(n1.status()).toMatchObject({ role: 'leader', commitIndex: 1, lastIndex: 2 });
+    h.tickFor(['n1', 'n4'], 3);
+    expect(n1.status().lastIndex).toBe(2);
+    // Once its noop commits, the learner is promoted.
+    h.heal();
+    h.tickUntil(['n1', 'n2', 'n3', 'n4'], () => n1.status().members.every((m) => m.learner !== true), 20);
+    expect(n1.status()).toMatchObject({ lastIndex: 3 });
   });
 });
 
