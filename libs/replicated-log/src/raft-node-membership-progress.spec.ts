@@ -101,6 +101,31 @@ describe('RaftNode: promoting learners (thesis §4.2.1)', () => {
     expect(n1.status().lastIndex).toBe(4);
   });
 
+  it('a leader that steps down on a tick (check-quorum) promotes no learner on that tick', () => {
+    const h = threeNodesWithLeader();
+    const n1 = h.node('n1');
+    const n4 = h.add('n4');
+    h.partition(['n1', 'n2', 'n3'], ['n4']);
+    proposeMembers(n1, planJoin(n1.status().members, member('n4')));
+    h.settle();
+    expect(n1.status()).toMatchObject({ commitIndex: 3, lastIndex: 3 });
+    // n2 and n3 fall silent; n1 leads for one minimum election timeout more.
+    h.partition(['n1'], ['n2', 'n3'], ['n4']);
+    for (let t = 1; t < MIN_TIMEOUT; t++) {
+      h.tick('n1', 1);
+      h.settle();
+    }
+    // Just before that, the learner catches up (a read round reaches it).
+    h.partition(['n1', 'n4'], ['n2', 'n3']);
+    n1.step({ type: 'readIndex', requestId: 1 });
+    h.settle();
+    expect(n1.status().progress.n4).toEqual({ matchIndex: 3, nextIndex: 4 });
+    expect(n4.status().lastIndex).toBe(3);
+    h.tick('n1', 1);
+    expect(n1.status()).toMatchObject({ role: 'follower', lastIndex: 3 });
+    expect(n1.status().members.find((m) => m.id === 'n4')).toMatchObject({ learner: true });
+  });
+
   it('thesis §4.1 erratum: a new leader promotes no learner before it has committed an entry of its term', () => {
     const h = new Harness();
     const withLearner = [...['n1', 'n2', 'n3'].map((id) => member(id)), { ...member('n4'), learner: true }];
