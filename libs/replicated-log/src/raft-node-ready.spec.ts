@@ -15,6 +15,7 @@ import {
   threeNodesWithLeader,
   type Cmd,
 } from '../test/raft-harness';
+import { planJoin } from './membership-plan';
 import { RaftNode } from './raft-node';
 import type { SnapshotMeta } from './snapshot-meta';
 
@@ -222,6 +223,33 @@ describe('RaftNode: what a leader sends on its own', () => {
       },
     });
     expect(n1.ready().entries).toEqual([{ index: 2, term: 2, leaderTimeMs: 5_000, body: { type: 'noop' } }]);
+  });
+
+  it('an entry the leader stamps itself (a promotion) is never stamped earlier than the entries before it', () => {
+    const h = new Harness();
+    const n1 = h.add('n1');
+    n1.bootstrap(member('n1'), 0);
+    h.settle();
+    h.tick('n1', 1, 1_000);
+    const n2 = h.add('n2');
+    // The driver stamped this proposal with a later clock than its last tick.
+    const joined = planJoin(n1.status().members, member('n2'));
+    if (joined.type !== 'change') throw new Error('expected a change');
+    expect(n1.step({ type: 'changeMembership', members: joined.members, nowMs: 9_000 })).toMatchObject({
+      index: 2,
+    });
+    h.settle();
+    expect(n2.status().lastIndex).toBe(2);
+    h.tick('n1', 1, 1_001);
+    const ready = n1.ready();
+    expect(ready.entries).toEqual([
+      {
+        index: 3,
+        term: 1,
+        leaderTimeMs: 9_000,
+        body: { type: 'membership', members: [member('n1'), member('n2')] },
+      },
+    ]);
   });
 });
 
