@@ -109,18 +109,24 @@ describe('RaftNode: a leader brings a lagging follower up to date (§5.3)', () =
   it('answers no honest follower can give (more than was sent, a negative log) and answers from non-members are ignored', () => {
     const h = threeNodesWithLeader();
     const n1 = h.node('n1');
+    // Entries 3 and 4 leave in two messages (prevLogIndex 2, then 3); nothing is answered yet.
+    propose(n1, 'x');
+    h.cycle('n1');
+    propose(n1, 'y');
+    h.cycle('n1');
+    h.inFlight = [];
     n1.step({ type: 'receive', message: reply({ success: true, matchIndex: 9, lastLogIndex: 9 }) });
     n1.step({
       type: 'receive',
-      message: reply({ success: false, matchIndex: 0, lastLogIndex: -5, rejectedIndex: 2 }),
+      message: reply({ success: false, matchIndex: 0, lastLogIndex: -5, rejectedIndex: 3 }),
     });
     n1.step({
       type: 'receive',
-      message: reply({ success: false, matchIndex: 0, lastLogIndex: 0, rejectedIndex: 2, from: 'n9' }),
+      message: reply({ success: false, matchIndex: 0, lastLogIndex: 0, rejectedIndex: 3, from: 'n9' }),
     });
     expect(n1.status().progress).toEqual({
-      n2: { matchIndex: 2, nextIndex: 3 },
-      n3: { matchIndex: 2, nextIndex: 3 },
+      n2: { matchIndex: 2, nextIndex: 5 },
+      n3: { matchIndex: 2, nextIndex: 5 },
     });
     expect(n1.status().commitIndex).toBe(2);
     expect(n1.hasReady()).toBe(false);
