@@ -1,4 +1,5 @@
 import {
+  grantVote,
   grantPreVote,
   Harness,
   member,
@@ -138,17 +139,7 @@ describe('RaftNode: promoting learners (thesis §4.2.1)', () => {
     const n1 = h.node('n1');
     h.tick('n1', MIN_TIMEOUT);
     grantPreVote(n1, 'n2', 2);
-    n1.step({
-      type: 'receive',
-      message: {
-        type: 'requestVoteReply',
-        from: 'n2',
-        to: 'n1',
-        term: 2,
-        granted: true,
-        storageId: 'n2-disk',
-      },
-    });
+    grantVote(n1, 'n2', 2);
     h.inFlight = [];
     h.partition(['n1', 'n4'], ['n2', 'n3']);
     h.settle();

@@ -1,4 +1,5 @@
 import {
+  grantVote,
   appendEntries,
   commandEntry,
   config,
@@ -211,17 +212,7 @@ describe('RaftNode: what a leader sends on its own', () => {
     n1.step({ type: 'tick', nowMs: 5_000 });
     for (let t = 1; t < MIN_TIMEOUT; t++) n1.step({ type: 'tick', nowMs: 3_000 }); // a clock that went back
     grantPreVote(n1, 'n2', 2);
-    n1.step({
-      type: 'receive',
-      message: {
-        type: 'requestVoteReply',
-        from: 'n2',
-        to: 'n1',
-        term: 2,
-        granted: true,
-        storageId: 'n2-disk',
-      },
-    });
+    grantVote(n1, 'n2', 2);
     expect(n1.ready().entries).toEqual([{ index: 2, term: 2, leaderTimeMs: 5_000, body: { type: 'noop' } }]);
   });
 

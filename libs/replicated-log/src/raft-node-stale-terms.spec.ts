@@ -1,4 +1,4 @@
-import { member, requestVote, threeNodesWithLeader } from '../test/raft-harness';
+import { grantVote, member, requestVote, threeNodesWithLeader } from '../test/raft-harness';
 
 // Raft §5.1: a message of an older term comes from a stale leader or candidate. Requests
 // are answered with the current term, so the sender learns it and steps down; stale
@@ -48,17 +48,7 @@ describe('RaftNode: messages of an older term (§5.1)', () => {
   it('stale replies are dropped without an answer', () => {
     const h = threeNodesWithLeader();
     const n1 = h.node('n1');
-    n1.step({
-      type: 'receive',
-      message: {
-        type: 'requestVoteReply',
-        from: 'n2',
-        to: 'n1',
-        term: 1,
-        granted: true,
-        storageId: 'n2-disk',
-      },
-    });
+    grantVote(n1, 'n2', 1);
     n1.step({
       type: 'receive',
       message: {

@@ -1,4 +1,4 @@
-import { grantPreVote, Harness, member, membershipEntry, MIN_TIMEOUT } from '../test/raft-harness';
+import { grantPreVote, grantVote, Harness, member, membershipEntry, MIN_TIMEOUT } from '../test/raft-harness';
 import type { CoreFixRevert } from './core-fix-revert';
 
 // The regression seeds of test/simulation fail only with their fix taken back out by a
@@ -58,18 +58,7 @@ describe('RaftNode: test-only reverts of core fixes', () => {
         config: { testOnlyReverts: new Set(reverts) },
       });
       h.tick('n1', MIN_TIMEOUT);
-      n1.step({
-        type: 'receive',
-        message: {
-          type: 'requestVoteReply',
-          from: 'n2',
-          to: 'n1',
-          term: 2,
-          granted: true,
-          preVote: true,
-          storageId: 'n2-wiped',
-        },
-      });
+      grantVote(n1, 'n2', 2, { preVote: true, storageId: 'n2-wiped' });
       return n1.status().role;
     };
     expect(preVoteFromWiped([])).toBe('follower');

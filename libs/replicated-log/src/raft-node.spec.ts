@@ -1,5 +1,6 @@
 import { defined } from '../../../test/support/defined';
 import {
+  grantVote,
   appendEntries,
   commandEntry,
   config,
@@ -321,17 +322,7 @@ describe('RaftNode: commitment (§5.3, §5.4.2)', () => {
     h.add('n3', { log: [membershipEntry(1, 1, members)], hardState: { term: 2, commitIndex: 1 } });
     h.tick('n1', 10);
     grantPreVote(n1, 'n2', 3);
-    n1.step({
-      type: 'receive',
-      message: {
-        type: 'requestVoteReply',
-        from: 'n2',
-        to: 'n1',
-        term: 3,
-        granted: true,
-        storageId: 'n2-disk',
-      },
-    });
+    grantVote(n1, 'n2', 3);
     expect(n1.status()).toMatchObject({ role: 'leader', term: 3, lastIndex: 3 });
     const ready = n1.ready();
     expect(ready.entries.at(-1)).toEqual(
@@ -689,17 +680,7 @@ describe('RaftNode: membership changes (thesis §4.1)', () => {
     const h = threeNodes();
     h.tick('n1', MIN_TIMEOUT);
     grantPreVote(h.node('n1'), 'n2', 2);
-    h.node('n1').step({
-      type: 'receive',
-      message: {
-        type: 'requestVoteReply',
-        from: 'n2',
-        to: 'n1',
-        term: 2,
-        granted: true,
-        storageId: 'n2-disk',
-      },
-    });
+    grantVote(h.node('n1'), 'n2', 2);
     const n1 = h.node('n1');
     expect(n1.status()).toMatchObject({ role: 'leader', term: 2, commitIndex: 1, lastIndex: 2 });
     const four = ['n1', 'n2', 'n3', 'n4'].map((id) => member(id));

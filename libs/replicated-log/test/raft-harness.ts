@@ -250,7 +250,13 @@ export function threeNodesWithFreshLeader(): Harness {
 }
 
 /** `from` answers yes to `node`'s pre-vote for `term` (thesis §9.6). */
-export function grantPreVote(node: RaftNode<Cmd>, from: NodeId, term: number): void {
+/** `from` grants `node` its vote (or its pre-vote) for `term`, from the storage it names. */
+export function grantVote(
+  node: RaftNode<Cmd>,
+  from: NodeId,
+  term: number,
+  { preVote = false, storageId = `${from}-disk` }: { preVote?: boolean; storageId?: string } = {},
+): void {
   node.step({
     type: 'receive',
     message: {
@@ -259,10 +265,14 @@ export function grantPreVote(node: RaftNode<Cmd>, from: NodeId, term: number): v
       to: node.id,
       term,
       granted: true,
-      preVote: true,
-      storageId: `${from}-disk`,
+      ...(preVote ? { preVote } : {}),
+      storageId,
     },
   });
+}
+
+export function grantPreVote(node: RaftNode<Cmd>, from: NodeId, term: number): void {
+  grantVote(node, from, term, { preVote: true });
 }
 
 export function requestVote(
