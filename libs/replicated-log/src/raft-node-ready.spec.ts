@@ -1,4 +1,5 @@
 import {
+  committedVoters,
   grantVote,
   appendEntries,
   commandEntry,
@@ -247,15 +248,10 @@ describe('RaftNode: what a leader sends on its own', () => {
 describe('RaftNode: flow control toward one follower', () => {
   /** Three nodes sending one entry per message, so at most four messages are in flight per follower. */
   function oneEntryPerMessage(): Harness {
-    const h = new Harness();
-    for (const id of IDS)
-      h.add(id, {
-        log: [membershipEntry(1, 1, IDS)],
-        hardState: { term: 1, commitIndex: 1 },
-        timeout: id === 'n1' ? MIN_TIMEOUT : 30,
-        maxEntriesPerMessage: 1,
-      });
-    h.settle();
+    const h = committedVoters(IDS, (id) => ({
+      timeout: id === 'n1' ? MIN_TIMEOUT : 30,
+      maxEntriesPerMessage: 1,
+    }));
     h.tickUntil(IDS, () => h.node('n1').isLeader);
     h.settle();
     return h;

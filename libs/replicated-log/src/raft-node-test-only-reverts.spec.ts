@@ -1,4 +1,12 @@
-import { grantPreVote, grantVote, Harness, member, membershipEntry, MIN_TIMEOUT } from '../test/raft-harness';
+import {
+  committedVoters,
+  grantPreVote,
+  grantVote,
+  Harness,
+  member,
+  membershipEntry,
+  MIN_TIMEOUT,
+} from '../test/raft-harness';
 import type { CoreFixRevert } from './core-fix-revert';
 
 // The regression seeds of test/simulation fail only with their fix taken back out by a
@@ -9,15 +17,10 @@ const IDS = ['n1', 'n2', 'n3'];
 
 /** n1 of three, with `reverts`, wins term 2 by hand; its noop is not committed yet. */
 function freshLeader(reverts: CoreFixRevert[]): Harness {
-  const h = new Harness();
-  for (const id of IDS)
-    h.add(id, {
-      log: [membershipEntry(1, 1, IDS)],
-      hardState: { term: 1, commitIndex: 1 },
-      timeout: id === 'n1' ? MIN_TIMEOUT : 30,
-      config: id === 'n1' ? { testOnlyReverts: new Set(reverts) } : {},
-    });
-  h.settle();
+  const h = committedVoters(IDS, (id) => ({
+    timeout: id === 'n1' ? MIN_TIMEOUT : 30,
+    config: id === 'n1' ? { testOnlyReverts: new Set(reverts) } : {},
+  }));
   const n1 = h.node('n1');
   h.tick('n1', MIN_TIMEOUT);
   grantPreVote(n1, 'n2', 2);

@@ -1,5 +1,6 @@
 import {
   appendEntries,
+  committedVoters,
   grantPreVote,
   member,
   Harness,
@@ -23,15 +24,7 @@ const FIVE = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
 /** Five voters sharing the committed membership entry at index 1, term 1; n1 times out first. */
 function fiveNodes(): Harness {
-  const h = new Harness();
-  for (const id of FIVE)
-    h.add(id, {
-      log: [membershipEntry(1, 1, FIVE)],
-      hardState: { term: 1, commitIndex: 1 },
-      timeout: id === 'n1' ? MIN_TIMEOUT : 40,
-    });
-  h.settle();
-  return h;
+  return committedVoters(FIVE, (id) => ({ timeout: id === 'n1' ? MIN_TIMEOUT : 40 }));
 }
 
 function voteReply(

@@ -211,17 +211,20 @@ export class Harness {
 }
 
 /** Three nodes sharing the committed membership entry {n1, n2, n3} at index 1, term 1. */
-export function threeNodes(timeouts: Record<NodeId, number> = { n1: 10, n2: 20, n3: 30 }): Harness {
+/**
+ * The voters `ids`, sharing the membership entry at index 1, term 1, committed; `setupFor`
+ * adds to each node's setup (its timeout, config, ...). Each has applied that entry.
+ */
+export function committedVoters(ids: NodeId[], setupFor: (id: NodeId) => NodeSetup = () => ({})): Harness {
   const h = new Harness();
-  for (const id of ['n1', 'n2', 'n3']) {
-    h.add(id, {
-      log: [membershipEntry(1, 1, ['n1', 'n2', 'n3'])],
-      hardState: { term: 1, commitIndex: 1 },
-      timeout: timeouts[id],
-    });
-  }
-  h.settle(); // each node applies the committed membership entry
+  for (const id of ids)
+    h.add(id, { log: [membershipEntry(1, 1, ids)], hardState: { term: 1, commitIndex: 1 }, ...setupFor(id) });
+  h.settle();
   return h;
+}
+
+export function threeNodes(timeouts: Record<NodeId, number> = { n1: 10, n2: 20, n3: 30 }): Harness {
+  return committedVoters(['n1', 'n2', 'n3'], (id) => ({ timeout: timeouts[id] }));
 }
 
 /** n1 campaigns first and wins; everyone has settled on its noop. */
