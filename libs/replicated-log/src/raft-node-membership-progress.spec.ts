@@ -9,6 +9,7 @@ import {
   repliesIn,
   threeNodesWithLeader,
   type Cmd,
+  soloLeaderWithSilentLearner,
 } from '../test/raft-harness';
 import type { LogEntry } from './log-entry';
 import { planJoin } from './membership-plan';
@@ -66,12 +67,8 @@ describe('RaftNode: the leader’s view of its followers across a membership cha
 
 describe('RaftNode: promoting learners (thesis §4.2.1)', () => {
   it('only the learner that has caught up is promoted; one that never answers stays a learner', () => {
-    const h = new Harness();
-    const n1 = h.add('n1');
-    n1.bootstrap(member('n1'), 0);
-    h.settle();
-    proposeMembers(n1, planJoin(n1.status().members, member('ghost')));
-    h.settle();
+    const h = soloLeaderWithSilentLearner();
+    const n1 = h.node('n1');
     const n2 = h.add('n2', { timeout: 10 });
     proposeMembers(n1, planJoin(n1.status().members, member('n2')));
     h.settle();

@@ -1,5 +1,4 @@
 import {
-  Harness,
   member,
   propose,
   proposeMembers,
@@ -7,8 +6,8 @@ import {
   threeNodes,
   threeNodesWithFreshLeader,
   threeNodesWithLeader,
+  soloLeaderWithSilentLearner,
 } from '../test/raft-harness';
-import { planJoin } from './membership-plan';
 
 // ReadIndex (Raft thesis §6.4): the leader records its commit index, confirms with one
 // heartbeat round that a majority still follows it in its term, and only then hands the
@@ -113,12 +112,8 @@ describe('RaftNode: ReadIndex (thesis §6.4)', () => {
   });
 
   it('the only voter answers a read at once, without a heartbeat round to its learner', () => {
-    const h = new Harness();
-    const n1 = h.add('n1');
-    n1.bootstrap(member('n1'), 0);
-    h.settle();
-    proposeMembers(n1, planJoin(n1.status().members, member('ghost')));
-    h.settle();
+    const h = soloLeaderWithSilentLearner();
+    const n1 = h.node('n1');
     expect(n1.status().commitIndex).toBe(2);
     expect(n1.hasReady()).toBe(false);
     n1.step({ type: 'readIndex', requestId: 4 });

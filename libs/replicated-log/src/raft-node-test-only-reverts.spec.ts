@@ -24,10 +24,7 @@ function freshLeader(reverts: CoreFixRevert[]): Harness {
   const n1 = h.node('n1');
   h.tick('n1', MIN_TIMEOUT);
   grantPreVote(n1, 'n2', 2);
-  n1.step({
-    type: 'receive',
-    message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true, storageId: 'n2-disk' },
-  });
+  grantVote(n1, 'n2', 2);
   expect(n1.status()).toMatchObject({ role: 'leader', commitIndex: 1 });
   return h;
 }

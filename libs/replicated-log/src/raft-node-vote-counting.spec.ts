@@ -10,11 +10,10 @@ import {
   requestVote,
   threeNodes,
   threeNodesWithLeader,
+  voteReply,
   type Cmd,
 } from '../test/raft-harness';
-import type { NodeId } from './ids';
 import type { LogEntry } from './log-entry';
-import type { RequestVoteReplyMessage } from './peer-message';
 import type { RaftNode } from './raft-node';
 
 // How a node counts pre-votes (thesis §9.6) and votes (§5.2): only grants for the round it
@@ -25,26 +24,6 @@ const FIVE = ['n1', 'n2', 'n3', 'n4', 'n5'];
 /** Five voters sharing the committed membership entry at index 1, term 1; n1 times out first. */
 function fiveNodes(): Harness {
   return committedVoters(FIVE, (id) => ({ timeout: id === 'n1' ? MIN_TIMEOUT : 40 }));
-}
-
-function voteReply(
-  node: RaftNode<Cmd>,
-  from: NodeId,
-  term: number,
-  fields: Partial<RequestVoteReplyMessage> = {},
-): void {
-  node.step({
-    type: 'receive',
-    message: {
-      type: 'requestVoteReply',
-      from,
-      to: node.id,
-      term,
-      granted: true,
-      storageId: `${from}-disk`,
-      ...fields,
-    },
-  });
 }
 
 describe('RaftNode: counting pre-votes (thesis §9.6)', () => {

@@ -20,6 +20,7 @@ import {
   threeNodesWithLeader,
   wipe,
   type Cmd,
+  soloLeaderWithSilentLearner,
 } from '../test/raft-harness';
 import type { DurableStorage, PersistRequest } from './driver/durable-storage';
 import { ReadyProcessor } from './driver/ready-processor';
@@ -797,12 +798,8 @@ describe('RaftNode: a member that comes back with an empty data directory', () =
 
 describe('RaftNode: learners (thesis §4.2.1)', () => {
   it('a one-member cluster that adds a node it never hears from stays writable, and the learner can be removed', () => {
-    const h = new Harness();
-    const n1 = h.add('n1');
-    n1.bootstrap(member('n1'), 0);
-    h.settle();
-    proposeMembers(n1, planJoin(n1.status().members, member('ghost')));
-    h.settle();
+    const h = soloLeaderWithSilentLearner();
+    const n1 = h.node('n1');
     expect(n1.status().commitIndex).toBe(2);
     // The learner never answers (no such node in the harness): ten election timeouts pass.
     h.tickFor(['n1'], 10 * MIN_TIMEOUT);

@@ -2,8 +2,13 @@ import type { HardState } from '../src/hard-state';
 import type { NodeId } from '../src/ids';
 import type { LogEntry } from '../src/log-entry';
 import type { Member } from '../src/member';
-import type { MembershipPlan } from '../src/membership-plan';
-import type { AppendEntriesMessage, PeerMessage, RequestVoteMessage } from '../src/peer-message';
+import { planJoin, type MembershipPlan } from '../src/membership-plan';
+import type {
+  AppendEntriesMessage,
+  PeerMessage,
+  RequestVoteMessage,
+  RequestVoteReplyMessage,
+} from '../src/peer-message';
 import type { RaftConfig } from '../src/raft-config';
 import { RaftNode } from '../src/raft-node';
 import type { Random } from '../src/random';
@@ -223,6 +228,17 @@ export function committedVoters(ids: NodeId[], setupFor: (id: NodeId) => NodeSet
   return h;
 }
 
+/** n1 bootstrapped alone, then joined by `ghost`, a learner that never answers; both changes committed. */
+export function soloLeaderWithSilentLearner(): Harness {
+  const h = new Harness();
+  const n1 = h.add('n1');
+  n1.bootstrap(member('n1'), 0);
+  h.settle();
+  proposeMembers(n1, planJoin(n1.status().members, member('ghost')));
+  h.settle();
+  return h;
+}
+
 export function threeNodes(timeouts: Record<NodeId, number> = { n1: 10, n2: 20, n3: 30 }): Harness {
   return committedVoters(['n1', 'n2', 'n3'], (id) => ({ timeout: timeouts[id] }));
 }
@@ -244,21 +260,18 @@ export function threeNodesWithFreshLeader(): Harness {
   const n1 = h.node('n1');
   h.tick('n1', MIN_TIMEOUT);
   grantPreVote(n1, 'n2', 2);
-  n1.step({
-    type: 'receive',
-    message: { type: 'requestVoteReply', from: 'n2', to: 'n1', term: 2, granted: true, storageId: 'n2-disk' },
-  });
+  grantVote(n1, 'n2', 2);
   h.inFlight = [];
   return h;
 }
 
 /** `from` answers yes to `node`'s pre-vote for `term` (thesis §9.6). */
-/** `from` grants `node` its vote (or its pre-vote) for `term`, from the storage it names. */
-export function grantVote(
+/** A RequestVote reply from `from` to `node` for `term`: a grant from `from`'s disk, unless `fields` say otherwise. */
+export function voteReply(
   node: RaftNode<Cmd>,
   from: NodeId,
   term: number,
-  { preVote = false, storageId = `${from}-disk` }: { preVote?: boolean; storageId?: string } = {},
+  fields: Partial<RequestVoteReplyMessage> = {},
 ): void {
   node.step({
     type: 'receive',
@@ -268,10 +281,20 @@ export function grantVote(
       to: node.id,
       term,
       granted: true,
-      ...(preVote ? { preVote } : {}),
-      storageId,
+      storageId: `${from}-disk`,
+      ...fields,
     },
   });
+}
+
+/** `from` grants `node` its vote (or its pre-vote) for `term`, from the storage it names. */
+export function grantVote(
+  node: RaftNode<Cmd>,
+  from: NodeId,
+  term: number,
+  { preVote = false, storageId = `${from}-disk` }: { preVote?: boolean; storageId?: string } = {},
+): void {
+  voteReply(node, from, term, preVote ? { preVote, storageId } : { storageId });
 }
 
 export function grantPreVote(node: RaftNode<Cmd>, from: NodeId, term: number): void {
