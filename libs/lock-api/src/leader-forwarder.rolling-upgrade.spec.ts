@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload, Transport } from '@nestjs/microservices';
 import { MessagePatterns, type MemberAddress } from '@app/protocol';
 import type { NodeOptions, ReplicaService } from '@app/replica';
-import { freePort } from '../../lock-client/test/fake-lock-node';
+import { countCalls, freePort, startFakeLockNode } from '../../lock-client/test/fake-lock-node';
 import { LeaderForwarder } from './leader-forwarder';
 import { ok } from './lock-api-error';
 
@@ -45,7 +45,9 @@ describe('LeaderForwarder and a leader of an earlier version', () => {
     await app.listen();
     leader = { id: 'n1', tcpAddress: `127.0.0.1:${port}`, httpAddress: '127.0.0.1:1' };
   });
-  afterAll(() => app.close());
+  let closing: Promise<void> | undefined;
+  const closeEarlierLeader = () => (closing ??= app.close());
+  afterAll(() => closeEarlierLeader());
 
   beforeEach(() => {
     received.length = 0;
@@ -79,5 +81,24 @@ describe('LeaderForwarder and a leader of an earlier version', () => {
     expect(received.map((r) => r.name).sort()).toEqual(['a', 'b', 'c', 'd']);
     const patterns = requests.mock.calls.map((call) => call[1]);
     expect(patterns.filter((p) => p === MessagePatterns.forwardBatch)).toHaveLength(1);
+  });
+
+  it('offers batches again to that node once it has led again after another (its restart on a new build)', async () => {
+    await forwardTogether(['a', 'b']);
+    const answerBatch = (_pattern: unknown, payload: unknown) =>
+      (payload as { requests: unknown[] }).requests.map(() => ({ ok: { acquired: true } }));
+    const other = await startFakeLockNode(answerBatch);
+    const earlierAddress = leader;
+    await closeEarlierLeader();
+    const restarted = await startFakeLockNode(answerBatch, Number(earlierAddress.tcpAddress.split(':')[1]));
+    try {
+      leader = { id: 'n3', tcpAddress: other.address, httpAddress: '127.0.0.1:1' };
+      await forwardTogether(['c', 'd']);
+      leader = earlierAddress;
+      await forwardTogether(['e', 'f']);
+      expect(countCalls(restarted, MessagePatterns.forwardBatch)).toBe(1);
+    } finally {
+      await Promise.all([other.close(), restarted.close()]);
+    }
   });
 });

@@ -68,6 +68,9 @@ export class LeaderForwarder implements OnApplicationShutdown {
     this.queued = [];
     this.queuedFor = null;
     if (leader === null || queued.length === 0) return;
+    // Forgotten once another node leads: an upgraded node comes back only after a restart,
+    // which hands the leadership on.
+    if (this.leaderWithoutBatches !== leader.tcpAddress) this.leaderWithoutBatches = null;
     if (queued.length === 1 || this.leaderWithoutBatches === leader.tcpAddress) {
       for (const forward of queued) this.sendAlone(leader, forward);
       return;
